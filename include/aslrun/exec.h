@@ -1,0 +1,140 @@
+/* Executions: one run of a loaded machine on a libuv loop, with Step Functions' semantics.
+ *
+ * An execution is a tree of runs (the top level, each Parallel branch, each Map iteration), each
+ * an explicit state machine driven by loop callbacks: synchronous states (Pass, Choice, Succeed,
+ * Fail) complete inline, Task, Wait, Parallel and Map return pending and resume from a callback.
+ * Nothing blocks the loop and no recursion crosses an asynchronous step.
+ *
+ * Every step is reported as a Step Functions history event (same type names and detail fields
+ * as GetExecutionHistory) to the sinks given at start: history files, the trace printer and test
+ * assertions all read the same stream. Events are numbered even with no sink, because AWS's
+ * error causes quote event ids.
+ *
+ * Lifetimes: the machine must outlive the execution. The done callback runs exactly once, from
+ * the loop, after which the caller may read the result and must asl_exec_free the execution. */
+#ifndef ASLRUN_EXEC_H
+#define ASLRUN_EXEC_H
+
+#include <uv.h>
+
+#include "aslrun/machine.h"
+
+typedef enum asl_exec_status {
+  ASL_EXEC_RUNNING,
+  ASL_EXEC_SUCCEEDED,
+  ASL_EXEC_FAILED,
+  ASL_EXEC_TIMED_OUT,
+  ASL_EXEC_ABORTED,
+} asl_exec_status;
+
+const char *asl_exec_status_name(asl_exec_status s); /* "SUCCEEDED", ... as AWS */
+
+/* ---- events ---- */
+#define ASL_EVENT_TYPES(X)                                                                         \
+  X(EXECUTION_STARTED, "ExecutionStarted", "executionStartedEventDetails")                       \
+  X(EXECUTION_SUCCEEDED, "ExecutionSucceeded", "executionSucceededEventDetails")                 \
+  X(EXECUTION_FAILED, "ExecutionFailed", "executionFailedEventDetails")                          \
+  X(EXECUTION_TIMED_OUT, "ExecutionTimedOut", "executionTimedOutEventDetails")                   \
+  X(EXECUTION_ABORTED, "ExecutionAborted", "executionAbortedEventDetails")                       \
+  X(PASS_STATE_ENTERED, "PassStateEntered", "stateEnteredEventDetails")                          \
+  X(PASS_STATE_EXITED, "PassStateExited", "stateExitedEventDetails")                             \
+  X(CHOICE_STATE_ENTERED, "ChoiceStateEntered", "stateEnteredEventDetails")                      \
+  X(CHOICE_STATE_EXITED, "ChoiceStateExited", "stateExitedEventDetails")                         \
+  X(WAIT_STATE_ENTERED, "WaitStateEntered", "stateEnteredEventDetails")                          \
+  X(WAIT_STATE_EXITED, "WaitStateExited", "stateExitedEventDetails")                             \
+  X(WAIT_STATE_ABORTED, "WaitStateAborted", NULL)                                                \
+  X(SUCCEED_STATE_ENTERED, "SucceedStateEntered", "stateEnteredEventDetails")                    \
+  X(SUCCEED_STATE_EXITED, "SucceedStateExited", "stateExitedEventDetails")                       \
+  X(FAIL_STATE_ENTERED, "FailStateEntered", "stateEnteredEventDetails")                          \
+  X(TASK_STATE_ENTERED, "TaskStateEntered", "stateEnteredEventDetails")                          \
+  X(TASK_STATE_EXITED, "TaskStateExited", "stateExitedEventDetails")                             \
+  X(TASK_STATE_ABORTED, "TaskStateAborted", NULL)                                                \
+  X(TASK_SCHEDULED, "TaskScheduled", "taskScheduledEventDetails")                                \
+  X(TASK_STARTED, "TaskStarted", "taskStartedEventDetails")                                      \
+  X(TASK_SUCCEEDED, "TaskSucceeded", "taskSucceededEventDetails")                                \
+  X(TASK_FAILED, "TaskFailed", "taskFailedEventDetails")                                         \
+  X(TASK_TIMED_OUT, "TaskTimedOut", "taskTimedOutEventDetails")                                  \
+  X(LAMBDA_FUNCTION_SCHEDULED, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails") \
+  X(LAMBDA_FUNCTION_STARTED, "LambdaFunctionStarted", NULL)                                      \
+  X(LAMBDA_FUNCTION_SUCCEEDED, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails") \
+  X(LAMBDA_FUNCTION_FAILED, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails")          \
+  X(LAMBDA_FUNCTION_TIMED_OUT, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails")   \
+  X(PARALLEL_STATE_ENTERED, "ParallelStateEntered", "stateEnteredEventDetails")                  \
+  X(PARALLEL_STATE_STARTED, "ParallelStateStarted", NULL)                                        \
+  X(PARALLEL_STATE_SUCCEEDED, "ParallelStateSucceeded", NULL)                                    \
+  X(PARALLEL_STATE_FAILED, "ParallelStateFailed", NULL)                                          \
+  X(PARALLEL_STATE_ABORTED, "ParallelStateAborted", NULL)                                        \
+  X(PARALLEL_STATE_EXITED, "ParallelStateExited", "stateExitedEventDetails")                     \
+  X(MAP_STATE_ENTERED, "MapStateEntered", "stateEnteredEventDetails")                            \
+  X(MAP_STATE_STARTED, "MapStateStarted", "mapStateStartedEventDetails")                         \
+  X(MAP_STATE_SUCCEEDED, "MapStateSucceeded", NULL)                                              \
+  X(MAP_STATE_FAILED, "MapStateFailed", NULL)                                                    \
+  X(MAP_STATE_ABORTED, "MapStateAborted", NULL)                                                  \
+  X(MAP_STATE_EXITED, "MapStateExited", "stateExitedEventDetails")                               \
+  X(MAP_ITERATION_STARTED, "MapIterationStarted", "mapIterationStartedEventDetails")             \
+  X(MAP_ITERATION_SUCCEEDED, "MapIterationSucceeded", "mapIterationSucceededEventDetails")       \
+  X(MAP_ITERATION_FAILED, "MapIterationFailed", "mapIterationFailedEventDetails")                \
+  X(MAP_ITERATION_ABORTED, "MapIterationAborted", "mapIterationAbortedEventDetails")
+
+typedef enum asl_event_type {
+#define ASL_EVENT_ENUM(id, name, details) ASL_EVENT_##id,
+  ASL_EVENT_TYPES(ASL_EVENT_ENUM)
+#undef ASL_EVENT_ENUM
+} asl_event_type;
+
+const char *asl_event_type_name(asl_event_type t);    /* "PassStateEntered" */
+const char *asl_event_details_key(asl_event_type t);  /* "stateEnteredEventDetails" or NULL */
+
+typedef struct asl_event {
+  int64_t id;          /* 1, 2, ... in the order AWS numbers them */
+  int64_t previous_id; /* 0 for the first */
+  asl_event_type type;
+  int64_t timestamp_ms; /* on the execution's clock (virtual time advances it too) */
+  const asl_json *details; /* the *EventDetails object, or NULL; borrowed for the call */
+} asl_event;
+
+typedef struct asl_event_sink {
+  void (*on_event)(void *data, const asl_event *ev);
+  void *data;
+} asl_event_sink;
+
+/* ---- executions ---- */
+typedef struct asl_exec asl_exec;
+typedef void (*asl_exec_done_cb)(asl_exec *e, void *data);
+
+/* AWS's quota for inputs, outputs and results of states and tasks, in bytes of compact JSON. */
+#define ASL_PAYLOAD_LIMIT_AWS 262144
+
+typedef struct asl_exec_opts {
+  uv_loop_t *loop;       /* required */
+  bool virtual_time;     /* waits and back-offs take no real time; timestamps still advance */
+  const char *name;      /* execution name; NULL: a generated UUID, as AWS */
+  const char *state_machine_arn; /* NULL: arn:aws:states:us-east-1:123456789012:stateMachine:<name> */
+  const char *state_machine_name; /* NULL: "StateMachine" */
+  const char *role_arn;  /* NULL: a placeholder role of the same account */
+  size_t payload_limit;  /* 0: ASL_PAYLOAD_LIMIT_AWS; SIZE_MAX: no limit */
+  const asl_event_sink *sinks;
+  size_t sink_count;
+  int64_t start_time_ms; /* virtual time only: the start instant; 0: now */
+} asl_exec_opts;
+
+/* Starts running [m] on [input] (borrowed). Returns ASL_OK and the execution in *out, or an error
+ * when the execution cannot start (bad options, input over the payload limit); then [cb] never
+ * runs. [cb] runs once when the execution reaches a final status. */
+asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl_exec_opts *opts,
+                          asl_exec_done_cb cb, void *data, asl_exec **out, asl_error *err);
+/* Stops a running execution as StopExecution does (status ABORTED, [error]/[cause] may be NULL);
+ * pending work is cancelled and the done callback follows from the loop. */
+void asl_exec_stop(asl_exec *e, const char *error, const char *cause);
+void asl_exec_free(asl_exec *e); /* only after the done callback, or NULL */
+
+asl_exec_status asl_exec_status_of(const asl_exec *e);
+const asl_json *asl_exec_output(const asl_exec *e); /* SUCCEEDED only, else NULL; borrowed */
+const char *asl_exec_error(const asl_exec *e);      /* FAILED: the error name, or NULL */
+const char *asl_exec_cause(const asl_exec *e);      /* FAILED: the cause, or NULL */
+const char *asl_exec_name(const asl_exec *e);
+const char *asl_exec_arn(const asl_exec *e);
+int64_t asl_exec_start_ms(const asl_exec *e);
+int64_t asl_exec_stop_ms(const asl_exec *e);
+
+#endif

@@ -1,0 +1,71 @@
+/* Text helpers: positions for diagnostics and UTF-8 checks. */
+#include "aslrun/util.h"
+
+void asl_text_linecol(const char *text, size_t len, size_t offset, int *line, int *col)
+{
+  int l = 1;
+  int c = 1;
+  if (offset > len)
+    offset = len;
+  for (size_t i = 0; i < offset; i++) {
+    unsigned char ch = (unsigned char)text[i];
+    if (ch == '\n') {
+      l++;
+      c = 1;
+    } else if ((ch & 0xC0) != 0x80) { /* count characters, not continuation bytes */
+      c++;
+    }
+  }
+  *line = l;
+  *col = c;
+}
+
+bool asl_utf8_valid(const char *s, size_t n)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    size_t extra;
+    uint32_t cp;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= n) /* truncated sequence */
+      return false;
+    for (size_t k = 1; k <= extra; k++) {
+      if ((p[i + k] & 0xC0) != 0x80)
+        return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+size_t asl_utf16_len(const char *s, size_t n)
+{
+  size_t units = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c & 0xC0) == 0x80)
+      continue;
+    units += (c >= 0xF0) ? 2 : 1; /* four-byte sequences are surrogate pairs in UTF-16 */
+  }
+  return units;
+}
