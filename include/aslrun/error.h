@@ -69,6 +69,11 @@ void asl_diags_add_error(asl_diags *d, size_t offset, const char *pointer, const
 void asl_diags_sort(asl_diags *d);
 void asl_diags_free(asl_diags *d);
 
+/* Appends one line a diagnostic, "[file]:[line]:[col]: [pointer]: [message]\n", with line and
+ * column computed from [text] (the source the offsets refer to). */
+void asl_diags_print(const asl_diags *d, const char *file, const char *text, size_t len,
+                     asl_buf *out);
+
 /* Escapes one reference token for a JSON pointer ("~" -> "~0", "/" -> "~1") and appends it. */
 void asl_pointer_append(asl_buf *b, const char *token, size_t len);
 /* A new string "[base]/[token]" with the token escaped. */

@@ -272,9 +272,7 @@ static char *describe_error(parser *p, bool at_end, size_t *offset)
                    (int)(e - s), p->text + s);
   } else {
     bool garbage = strncmp(msg, "trailing garbage", 16) == 0;
-    size_t s = lexical ? at : garbage ? at : last_token_start(p->text, at);
-    while (garbage && s < p->len && is_space(p->text[s]))
-      s++;
+    size_t s = lexical ? at : last_token_start(p->text, at);
     if (s >= p->len)
       s = p->len - 1;
     *offset = s;

@@ -115,6 +115,20 @@ void asl_diags_free(asl_diags *d)
   d->len = d->cap = 0;
 }
 
+void asl_diags_print(const asl_diags *d, const char *file, const char *text, size_t len,
+                     asl_buf *out)
+{
+  for (size_t i = 0; i < d->len; i++) {
+    const asl_diag *x = &d->items[i];
+    int line = 1;
+    int col = 1;
+    if (x->offset != ASL_NOPOS)
+      asl_text_linecol(text, len, x->offset, &line, &col);
+    asl_buf_printf(out, "%s:%d:%d: %s: %s\n", file, line, col, x->pointer[0] ? x->pointer : "/",
+                   x->message);
+  }
+}
+
 void asl_pointer_append(asl_buf *b, const char *token, size_t len)
 {
   asl_buf_addc(b, '/');
