@@ -1,0 +1,85 @@
+/* Handlers do the work of Task states, behind one interface that the executor calls and never
+ * looks behind: mock responses (Step Functions Local's MockConfigFile, inline mocks), any local
+ * executable, Python Lambda functions run as Lambda runs them, and Lambdas over HTTP.
+ *
+ * The registry (asl_handlers) resolves a Task to a handler: a mock for the state when a mock
+ * config or inline mock names it, else the function named by the resource (both Lambda resource
+ * styles map to a function name, configured in aslrun.json). It also gives each resource style
+ * AWS's result shape: arn:aws:states:::lambda:invoke wraps the function's payload in the
+ * service-integration envelope (Payload, StatusCode, ExecutedVersion, SdkHttpMetadata, ...),
+ * a direct Lambda ARN returns the payload alone.
+ *
+ * Asynchrony: asl_task_invoke either fails at once (the callback never runs) or returns ASL_OK,
+ * after which the callback runs exactly once, from the loop, never from inside asl_task_invoke.
+ * A call may be cancelled (a task timeout, a failed Parallel branch, Ctrl-C): the callback then
+ * still runs once, with ASL_E_CANCELED. Handlers never see the executor's internals; everything
+ * they need is in the request. */
+#ifndef ASLRUN_HANDLER_H
+#define ASLRUN_HANDLER_H
+
+#include <uv.h>
+
+#include "aslrun/json.h"
+
+typedef enum asl_task_style {
+  ASL_TASK_LAMBDA_ARN,    /* arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] */
+  ASL_TASK_LAMBDA_INVOKE, /* arn:aws:states:::lambda:invoke (FunctionName, Payload parameters) */
+  ASL_TASK_SERVICE,       /* any other arn:aws:states:::SERVICE:ACTION integration */
+  ASL_TASK_ACTIVITY,      /* arn:aws:states:REGION:ACCOUNT:activity:NAME */
+} asl_task_style;
+
+typedef struct asl_task_request {
+  const char *state_name;
+  const char *resource; /* the Resource as written */
+  asl_task_style style;
+  const asl_json *input;   /* the effective input, after InputPath and Parameters */
+  const asl_json *context; /* the context object ($$), or NULL */
+  uint64_t invocation;     /* 0-based count of this state's invocations in the execution,
+                              retries and re-entries included (MockConfigFile's numbering) */
+  int64_t timeout_seconds; /* the Task's TimeoutSeconds, 0 when none */
+  int64_t now_ms;          /* the execution clock at invocation (virtual time included) */
+} asl_task_request;
+
+typedef struct asl_task_result {
+  asl_status status; /* ASL_OK: [value] holds the result; else [error] */
+  asl_json *value;   /* owned by the result: take it with a reference of your own */
+  asl_error error;   /* Step Functions error name and cause, exactly as AWS reports them */
+  const char *log;   /* what the handler logged for this invocation (prints, REPORT), or NULL */
+  double duration_ms;
+} asl_task_result;
+
+typedef struct asl_task_call asl_task_call; /* one pending invocation */
+/* [result] is valid during the call only. */
+typedef void (*asl_task_done_cb)(void *data, const asl_task_result *result);
+
+typedef struct asl_handlers asl_handlers;
+
+typedef struct asl_handlers_opts {
+  uv_loop_t *loop;
+  const asl_json *config;  /* parsed aslrun.json, or NULL */
+  const char *config_dir;  /* relative paths of [config] are relative to it */
+  const asl_json *mock_config; /* parsed MockConfigFile, or NULL */
+  const char *test_case;       /* required with [mock_config] */
+  const char *state_machine_name; /* the machine's key in mock_config's StateMachines */
+  bool cold;               /* a fresh worker for every invocation */
+  const char *lambda_endpoint; /* send unmapped Lambda functions to this Invoke API endpoint */
+} asl_handlers_opts;
+
+/* Builds the registry; fails with a clear error on a malformed config or mock file, or an
+ * unknown test case. */
+asl_handlers *asl_handlers_new(const asl_handlers_opts *opts, asl_error *err);
+/* Stops every worker and frees the registry once its handles are closed (runs the loop's close
+ * callbacks; call before uv_loop_close). NULL is a no-op. */
+void asl_handlers_free(asl_handlers *h);
+
+/* Before an execution starts: fails when the Task state [state_name] with [resource] could not
+ * be served (no mock, no configured function, a mock naming an unknown response), with a cause
+ * that says how to configure one. */
+asl_status asl_handlers_check(asl_handlers *h, const char *state_name, const char *resource,
+                              asl_task_style style, asl_error *err);
+
+asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_task_done_cb cb,
+                           void *data, asl_task_call **call, asl_error *err);
+void asl_task_cancel(asl_task_call *call);
+
+#endif
