@@ -249,8 +249,12 @@ static char *describe_error(parser *p, bool at_end, size_t *offset)
   size_t first = 0;
   while (first < p->len && is_space(p->text[first]))
     first++;
-  if (lexical && at > 0 && at <= p->len && (at == p->len || !is_word(p->text[at])) &&
-      is_word(p->text[at - 1]))
+  /* yajl has read past a stray character, but stops at the first wrong letter of a literal */
+  bool bad_char = lexical && strncmp(msg, "invalid char in json text", 25) == 0;
+  bool bad_literal = lexical && strncmp(msg, "invalid string in json text", 27) == 0;
+  if (bad_char && at > 0)
+    at--;
+  if (bad_literal && at > 0 && (at == p->len || !is_word(p->text[at])))
     at--; /* a literal cut short ("tru}"): point into the word */
   asl_buf b = ASL_BUF_INIT;
   if (first == p->len) {
@@ -259,7 +263,7 @@ static char *describe_error(parser *p, bool at_end, size_t *offset)
   } else if (strncmp(msg, "premature EOF", 13) == 0) {
     *offset = p->len;
     asl_buf_adds(&b, "unexpected end of text: a string, array or object is not closed");
-  } else if (lexical && at < p->len && is_word(p->text[at])) {
+  } else if ((bad_literal || bad_char) && at < p->len && is_word(p->text[at])) {
     size_t s = at;
     size_t e = at;
     while (s > 0 && is_word(p->text[s - 1]))
@@ -273,6 +277,11 @@ static char *describe_error(parser *p, bool at_end, size_t *offset)
   } else {
     bool garbage = strncmp(msg, "trailing garbage", 16) == 0;
     size_t s = lexical ? at : last_token_start(p->text, at);
+    if (bad_char) {
+      n = 0;
+      msg = "";
+      asl_buf_adds(&b, "unexpected character: expected a JSON value (strings need double quotes)");
+    }
     if (s >= p->len)
       s = p->len - 1;
     *offset = s;
@@ -281,7 +290,7 @@ static char *describe_error(parser *p, bool at_end, size_t *offset)
     else
       asl_buf_add(&b, msg, n);
     size_t e = s + 1;
-    if (p->text[s] == '"' || is_word(p->text[s]))
+    if (!lexical && (p->text[s] == '"' || is_word(p->text[s])))
       while (e < p->len && e - s < 40 && (p->text[s] == '"' ? p->text[e - 1] != '"' || e == s + 1
                                                                : is_word(p->text[e])))
         e++;
