@@ -12,8 +12,15 @@
  * Asynchrony: asl_task_invoke either fails at once (the callback never runs) or returns ASL_OK,
  * after which the callback runs exactly once, from the loop, never from inside asl_task_invoke.
  * A call may be cancelled (a task timeout, a failed Parallel branch, Ctrl-C): the callback then
- * still runs once, with ASL_E_CANCELED. Handlers never see the executor's internals; everything
- * they need is in the request. */
+ * still runs once, with ASL_E_CANCELED, also from the loop (never inside asl_task_cancel). The
+ * asl_task_call pointer is valid until its callback has run; cancelling after that is a bug.
+ * Handlers never see the executor's internals; everything they need is in the request.
+ *
+ * Errors: a failed invocation (result status ASL_E_HANDLER) carries the Step Functions error
+ * name and cause exactly as AWS reports them for the resource style (Lambda's errorType, Lambda.*
+ * service errors, States.DataLimitExceeded, a mock's Throw); aslrun's own run-time problems that
+ * Step Functions Local would fail the execution for (a mock with no response for the invocation)
+ * are named States.Runtime, which no Retry or Catch may act on. */
 #ifndef ASLRUN_HANDLER_H
 #define ASLRUN_HANDLER_H
 
@@ -41,9 +48,11 @@ typedef struct asl_task_request {
 } asl_task_request;
 
 typedef struct asl_task_result {
-  asl_status status; /* ASL_OK: [value] holds the result; else [error] */
+  asl_status status; /* ASL_OK: [value] holds the result; ASL_E_CANCELED; else [error] */
   asl_json *value;   /* owned by the result: take it with a reference of your own */
-  asl_error error;   /* Step Functions error name and cause, exactly as AWS reports them */
+  asl_error error;   /* Step Functions error name and cause, exactly as AWS reports them; the
+                        strings are lent for the call (copy them, never free or move them); the
+                        cause may be NULL (no cause, as an uncaught ExecutionFailed shows) */
   const char *log;   /* what the handler logged for this invocation (prints, REPORT), or NULL */
   double duration_ms;
 } asl_task_result;
@@ -63,13 +72,15 @@ typedef struct asl_handlers_opts {
   const char *state_machine_name; /* the machine's key in mock_config's StateMachines */
   bool cold;               /* a fresh worker for every invocation */
   const char *lambda_endpoint; /* send unmapped Lambda functions to this Invoke API endpoint */
+  size_t payload_limit;    /* largest function result in bytes; 0: AWS's 262144 (256 KiB) */
 } asl_handlers_opts;
 
 /* Builds the registry; fails with a clear error on a malformed config or mock file, or an
  * unknown test case. */
 asl_handlers *asl_handlers_new(const asl_handlers_opts *opts, asl_error *err);
 /* Stops every worker and frees the registry once its handles are closed (runs the loop's close
- * callbacks; call before uv_loop_close). NULL is a no-op. */
+ * callbacks; call before uv_loop_close, and not from inside a loop callback). Calls still pending
+ * are stopped and their callbacks never run. NULL is a no-op. */
 void asl_handlers_free(asl_handlers *h);
 
 /* Before an execution starts: fails when the Task state [state_name] with [resource] could not
@@ -78,8 +89,13 @@ void asl_handlers_free(asl_handlers *h);
 asl_status asl_handlers_check(asl_handlers *h, const char *state_name, const char *resource,
                               asl_task_style style, asl_error *err);
 
+/* Starts one invocation of the Task [req] describes (borrowed for the call only). ASL_OK: *[call]
+ * is set and [cb]([data], result) runs exactly once later. Else [err] says why nothing could
+ * start (a Task with nothing to serve it, a function kind not available) and [cb] never runs. */
 asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_task_done_cb cb,
                            void *data, asl_task_call **call, asl_error *err);
+/* Stops a pending call: its worker is killed and the callback runs once with ASL_E_CANCELED,
+ * even if the handler had already answered. */
 void asl_task_cancel(asl_task_call *call);
 
 #endif
