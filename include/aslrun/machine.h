@@ -34,6 +34,7 @@ typedef struct asl_states {
   asl_state **items; /* in definition order */
   size_t count;
   const char *pointer; /* JSON pointer of the object holding "States", "" for the top level */
+  const struct asl__names *names; /* private to src/machine: the machine's name index */
 } asl_states;
 
 typedef enum asl_jitter {
@@ -63,11 +64,18 @@ typedef struct asl_catcher {
   asl_state *next;
   asl_refpath *result_path; /* NULL: "$" unless result_path_null */
   bool result_path_null;
+  /* JSONata and variables, kept as written for a later milestone (NULL when absent) */
+  const asl_json *output; /* Output (JSONata states) */
+  const asl_json *assign; /* Assign */
 } asl_catcher;
 
 typedef struct asl_choice_branch {
-  asl_choice *rule;
+  asl_choice *rule; /* NULL in JSONata states, which have condition instead */
   asl_state *next;
+  /* JSONata and variables, kept as written (NULL when absent) */
+  const asl_json *condition; /* Condition: a "{% ... %}" string or a boolean */
+  const asl_json *output;
+  const asl_json *assign;
 } asl_choice_branch;
 
 typedef enum asl_map_mode {
@@ -83,6 +91,15 @@ struct asl_state {
   size_t offset;       /* of the state's key in the source */
   const char *comment;
   asl_query_language query_language;
+  const asl_states *list;       /* the state list holding this state */
+  size_t index;                 /* its position in list->items */
+  const asl_json *definition;   /* the state's object as written (borrowed from the machine) */
+
+  /* JSONata and variables, kept as written for a later milestone (NULL when absent). In a
+   * JSONata state every field that may hold an expression is kept raw, see the union. */
+  const asl_json *arguments; /* Arguments (JSONata Task, Parallel) */
+  const asl_json *output;    /* Output (JSONata) */
+  const asl_json *assign;    /* Assign (both languages) */
 
   /* transitions (not Choice, Succeed, Fail) */
   asl_state *next;
@@ -117,6 +134,11 @@ struct asl_state {
       int64_t heartbeat_seconds; /* 0: none given */
       asl_path *heartbeat_seconds_path;
       const asl_json *credentials;
+      const char *role_arn;       /* Credentials.RoleArn, when a literal */
+      asl_expr *role_arn_path;    /* Credentials."RoleArn.$" */
+      /* JSONata: "{% ... %}" forms of TimeoutSeconds and HeartbeatSeconds, kept raw */
+      const asl_json *timeout_seconds_expr;
+      const asl_json *heartbeat_seconds_expr;
     } task;
     struct {
       asl_choice_branch *branches;
@@ -130,12 +152,18 @@ struct asl_state {
       asl_timestamp timestamp;   /* Timestamp, when has_timestamp */
       bool has_timestamp;
       asl_path *timestamp_path;
+      /* JSONata: "{% ... %}" forms of Seconds and Timestamp, kept raw */
+      const asl_json *seconds_expr;
+      const asl_json *timestamp_expr;
     } wait;
     struct {
       const char *error; /* Error, or NULL */
       const char *cause; /* Cause, or NULL */
       asl_expr *error_path;
       asl_expr *cause_path;
+      /* JSONata: "{% ... %}" forms of Error and Cause, kept raw */
+      const asl_json *error_expr;
+      const asl_json *cause_expr;
     } fail;
     struct {
       asl_states *branches;
@@ -157,6 +185,26 @@ struct asl_state {
       const asl_json *item_batcher;
       const asl_json *result_writer;
       const char *label;
+      /* ItemReader, compiled (JSONPath states) */
+      const char *reader_resource;
+      asl_template *reader_parameters;
+      int64_t reader_max_items; /* ReaderConfig.MaxItems; 0: none given */
+      asl_path *reader_max_items_path;
+      /* ItemBatcher, compiled (JSONPath states) */
+      int64_t batcher_max_items;          /* MaxItemsPerBatch; 0: none given */
+      asl_path *batcher_max_items_path;
+      int64_t batcher_max_input_bytes;    /* MaxInputBytesPerBatch; 0: none given */
+      asl_path *batcher_max_input_bytes_path;
+      asl_template *batcher_batch_input;  /* BatchInput */
+      /* ResultWriter, compiled (JSONPath states) */
+      const char *writer_resource;
+      asl_template *writer_parameters;
+      /* JSONata: Items and the "{% ... %}" forms, kept raw */
+      const asl_json *items;
+      const asl_json *jsonata_item_selector;
+      const asl_json *max_concurrency_expr;
+      const asl_json *tolerated_failure_count_expr;
+      const asl_json *tolerated_failure_percentage_expr;
     } map;
   } u;
 };
