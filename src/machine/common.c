@@ -27,10 +27,15 @@ void asl__load_transition(state_ctx *c)
   } else if (end->v && end_ok && !end_true) {
     asl__diag(L, asl__vpos(end), st->pointer, "End",
               "\"End\": false needs a \"Next\"; name the state to go to, or set \"End\": true");
-  } else if (!end->v && asl__missing(c, F_NEXT) && asl__missing(c, F_END)) {
-    asl__diag(L, st->offset, st->pointer, NULL,
-              "missing \"Next\" or \"End\": name the state to go to with \"Next\", or finish "
-              "with \"End\": true");
+    asl__mark_broken(L, st->list);
+  } else if (!end_ok) {
+    asl__mark_broken(L, st->list);
+  } else if (!end->v) {
+    if (asl__missing(c, F_NEXT) && asl__missing(c, F_END))
+      asl__diag(L, st->offset, st->pointer, NULL,
+                "missing \"Next\" or \"End\": name the state to go to with \"Next\", or finish "
+                "with \"End\": true");
+    asl__mark_broken(L, st->list); /* where it was meant to go may look unreachable */
   }
   st->end = end_true;
 }

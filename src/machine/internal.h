@@ -58,11 +58,13 @@ typedef struct state_ctx {
   const asl_json *obj;
   bool jsonata;
   slot f[F_COUNT];
-  uint64_t suggested; /* fields offered as "did you mean" for unknown keys */
+  /* fields already accounted for: offered as "did you mean" for an unknown key, or present but
+   * of the other query language; their absence is not reported again */
+  uint64_t reported;
 } state_ctx;
 
-/* True when absent field [f] is to be reported as missing: not when an unknown key was already
- * reported as its likely misspelling. */
+/* True when absent field [f] is to be reported as missing: not when a problem reported already
+ * explains its absence (see state_ctx.reported). */
 bool asl__missing(const state_ctx *c, field_id f);
 
 /* ---- diagnostics (report.c) ---- */

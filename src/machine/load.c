@@ -130,7 +130,7 @@ static void report_unknown(state_ctx *c, asl_state_type t, const char *k, size_t
   if (sg.best) {
     int id = field_lookup(sg.best, sg.best_len);
     if (id >= 0)
-      c->suggested |= UINT64_C(1) << id;
+      c->reported |= UINT64_C(1) << id;
   }
   if (sg.best)
     asl__diag(c->L, kpos, c->st->pointer, field, "unknown field %s in a %s state%s", q,
@@ -159,6 +159,7 @@ static void scan_fields(state_ctx *c, asl_state_type t)
     } else if (!(types[t].fields & (UINT64_C(1) << id))) {
       report_misplaced(c, t, (field_id)id, kpos);
     } else if (!(asl__field_ql[id] & ql)) {
+      c->reported |= UINT64_C(1) << id;
       asl__diag(c->L, kpos, c->st->pointer, asl__field_names[id],
                 "%s is a %s field and this state uses %s; %s", asl__field_names[id],
                 c->jsonata ? "JSONPath" : "JSONata", c->jsonata ? "JSONata" : "JSONPath",
@@ -171,7 +172,7 @@ static void scan_fields(state_ctx *c, asl_state_type t)
 
 bool asl__missing(const state_ctx *c, field_id f)
 {
-  return !(c->suggested & (UINT64_C(1) << f));
+  return !(c->reported & (UINT64_C(1) << f));
 }
 
 /* ---- one state ---- */

@@ -102,9 +102,10 @@ static void load_rule(state_ctx *c, const asl_json *rule, const char *ptr, asl_c
     if (b->rule && asl_choice_uses_context(b->rule))
       c->st->uses_context = true;
   }
-  if (!f[R_NEXT].v)
+  if (!f[R_NEXT].v) {
     asl__diag(L, pos, ptr, NULL, "missing \"Next\": the state to go to when this rule matches");
-  else
+    asl__mark_broken(L, c->st->list);
+  } else
     asl__add_ref(L, c->st->list, &b->next, &f[R_NEXT], ptr, "Next");
   if (f[R_COMMENT].v)
     asl__want_string(L, &f[R_COMMENT], ptr, "Comment");
@@ -117,6 +118,8 @@ void asl__load_choice(state_ctx *c)
   loader *L = c->L;
   asl_state *st = c->st;
   slot *choices = &c->f[F_CHOICES];
+  if (!choices->v || !asl_json_is_array(choices->v) || asl_json_len(choices->v) == 0)
+    asl__mark_broken(L, st->list); /* its transitions are unknown */
   if (!choices->v) {
     if (asl__missing(c, F_CHOICES))
       asl__diag(L, st->offset, st->pointer, NULL,
@@ -135,6 +138,7 @@ void asl__load_choice(state_ctx *c)
         char *got = asl__describe(rule);
         size_t pos = asl_json_pos(rule) != ASL_NOPOS ? asl_json_pos(rule) : asl__vpos(choices);
         asl__diag(L, pos, ptr, idx, "a Choice rule must be an object, not %s", got);
+        asl__mark_broken(L, st->list);
         asl_free(got);
         continue;
       }

@@ -19,7 +19,8 @@ void asl__vdiag(loader *L, size_t offset, const char *base, const char *field, c
   const char *p = field ? ptr : base;
   if (L->d->len - L->d0 >= MAX_DIAGS) {
     L->capped = true;
-    asl_diags_add(L->d, offset, p, "more than %d problems; fix these and validate again",
+    /* no position: sorted by offset, the note stays last */
+    asl_diags_add(L->d, ASL_NOPOS, "", "more than %d problems; fix these and validate again",
                   MAX_DIAGS);
   } else {
     asl_diags_vadd(L->d, offset, p, fmt, ap);

@@ -211,13 +211,16 @@ static void load_catcher(state_ctx *c, const asl_json *v, size_t vpos, const cha
 {
   loader *L = c->L;
   slot f[C_COUNT];
-  if (!asl__scan_object(L, v, vpos, ptr, "a catcher", catcher_fields, C_COUNT, f))
+  if (!asl__scan_object(L, v, vpos, ptr, "a catcher", catcher_fields, C_COUNT, f)) {
+    asl__mark_broken(L, c->st->list);
     return;
+  }
   load_error_equals(L, &f[C_ERRORS], vpos, ptr, "catcher", &k->errors);
-  if (!f[C_NEXT].v)
+  if (!f[C_NEXT].v) {
     asl__diag(L, vpos, ptr, NULL,
               "missing \"Next\": the state to go to when this catcher catches an error");
-  else
+    asl__mark_broken(L, c->st->list);
+  } else
     asl__add_ref(L, c->st->list, &k->next, &f[C_NEXT], ptr, "Next");
   if (f[C_RESULT_PATH].v) {
     if (c->jsonata)
@@ -245,8 +248,12 @@ static void load_catcher(state_ctx *c, const asl_json *v, size_t vpos, const cha
 void asl__load_catch(state_ctx *c)
 {
   slot *s = &c->f[F_CATCH];
-  if (!s->v || !asl__want_array(c->L, s, c->st->pointer, "Catch", false))
+  if (!s->v)
     return;
+  if (!asl__want_array(c->L, s, c->st->pointer, "Catch", false)) {
+    asl__mark_broken(c->L, c->st->list);
+    return;
+  }
   size_t n = asl_json_len(s->v);
   asl_state *st = c->st;
   st->catchers = asl_arena_alloc(c->L->a, n * sizeof(asl_catcher));
