@@ -34,7 +34,7 @@ typedef struct asl_states {
   asl_state **items; /* in definition order */
   size_t count;
   const char *pointer; /* JSON pointer of the object holding "States", "" for the top level */
-  const struct asl__names *names; /* private to src/machine: the machine's name index */
+  struct asl__states_priv *priv; /* private to src/machine: name index, load-time flags */
 } asl_states;
 
 typedef enum asl_jitter {

@@ -35,7 +35,7 @@ static void names_free_cb(void *p)
   asl__names_free(p);
 }
 
-static struct asl__names *names_of(loader *L)
+struct asl__names *asl__names_of(loader *L)
 {
   if (!L->names) {
     L->names = asl_arena_alloc(L->a, sizeof(struct asl__names));
@@ -46,7 +46,7 @@ static struct asl__names *names_of(loader *L)
 
 void asl__names_add(loader *L, asl_state *st, const slot *key)
 {
-  struct asl__names *n = names_of(L);
+  struct asl__names *n = asl__names_of(L);
   name_entry *e = NULL;
   HASH_FIND(hh, n->head, st->name, st->name_len, e);
   if (e) {
@@ -64,10 +64,10 @@ void asl__names_add(loader *L, asl_state *st, const slot *key)
 
 asl_state *asl_states_find(const asl_states *states, const char *name, size_t len)
 {
-  if (!states || !states->names)
+  if (!states || !states->priv || !states->priv->names)
     return NULL;
   name_entry *e = NULL;
-  HASH_FIND(hh, states->names->head, name, len, e);
+  HASH_FIND(hh, states->priv->names->head, name, len, e);
   return e && e->st->list == states ? e->st : NULL;
 }
 
@@ -89,9 +89,9 @@ void asl__add_ref(loader *L, const asl_states *list, asl_state **target, const s
 
 void asl__mark_broken(loader *L, const asl_states *list)
 {
-  for (size_t i = 0; i < L->lists.len; i++)
-    if (L->lists.items[i] == list)
-      L->broken.items[i] = true;
+  (void)L;
+  if (list->priv)
+    list->priv->broken = true;
 }
 
 static void no_such_state(loader *L, const asl__ref *r)
@@ -121,7 +121,7 @@ static void no_such_state(loader *L, const asl__ref *r)
 
 void asl__resolve_refs(loader *L)
 {
-  struct asl__names *n = names_of(L);
+  struct asl__names *n = asl__names_of(L);
   for (size_t i = 0; i < L->refs.len; i++) {
     asl__ref *r = &L->refs.items[i];
     name_entry *e = NULL;
@@ -158,9 +158,9 @@ static void visit(asl_state *st, bool *seen, asl_state **stack, size_t *top)
 
 void asl__check_reachable(loader *L, const asl_states *list)
 {
-  for (size_t i = 0; i < L->lists.len; i++)
-    if (L->lists.items[i] == list && L->broken.items[i])
-      return; /* a transition is missing: everything behind it would look unreachable */
+  (void)L;
+  if (!list->priv || list->priv->broken)
+    return; /* a transition is missing: everything behind it would look unreachable */
   if (!list->start || list->count == 0)
     return;
   bool *seen = asl_calloc(list->count, sizeof(bool));

@@ -37,6 +37,12 @@ typedef struct asl__ref {
 
 typedef struct name_entry name_entry;
 
+/* What a state list keeps that only this module reads. */
+struct asl__states_priv {
+  struct asl__names *names; /* the machine-wide name index */
+  bool broken;              /* a transition or a state's type is missing: skip reachability */
+};
+
 typedef struct loader {
   asl_machine *m;
   asl_arena *a;
@@ -47,7 +53,6 @@ typedef struct loader {
   unsigned depth;     /* nesting of state lists */
   ASL_VEC(asl__ref) refs;
   ASL_VEC(asl_states *) lists;
-  ASL_VEC(bool) broken; /* per list: a transition or a state's type is missing */
   struct asl__names *names;
 } loader;
 
@@ -144,6 +149,7 @@ void asl__resolve_refs(loader *L);
 void asl__mark_broken(loader *L, const asl_states *list);
 void asl__check_reachable(loader *L, const asl_states *list);
 void asl__names_free(struct asl__names *n);
+struct asl__names *asl__names_of(loader *L); /* created on first use */
 
 /* ---- pieces shared by several state types (common.c, retry_catch.c) ---- */
 void asl__load_transition(state_ctx *c);

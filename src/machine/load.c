@@ -327,8 +327,9 @@ void asl__load_states(loader *L, const slot *start_at, const slot *states, size_
                       const char *ptr, asl_states *out)
 {
   out->pointer = asl_arena_strdup(L->a, ptr);
+  out->priv = asl_arena_alloc(L->a, sizeof *out->priv);
+  out->priv->names = asl__names_of(L);
   ASL_VEC_PUSH(L->lists, out);
-  ASL_VEC_PUSH(L->broken, false);
   if (L->depth >= ASL_MAX_DEPTH) {
     asl__diag(L, container_pos, ptr, NULL,
               "Parallel and Map states are nested more than %d levels deep here; flatten the "
@@ -430,15 +431,12 @@ asl_machine *asl_machine_load(const asl_json *definition, const asl_load_opts *o
   loader L = {.m = m, .a = m->arena, .d = d, .d0 = d->len};
   load_top(&L, definition);
   asl__resolve_refs(&L);
-  for (size_t i = 0; i < L.lists.len; i++) {
+  for (size_t i = 0; i < L.lists.len; i++)
     asl__check_reachable(&L, L.lists.items[i]);
-    L.lists.items[i]->names = L.names;
-  }
   for (size_t i = 0; i < L.refs.len; i++)
     asl_free(L.refs.items[i].pointer);
   ASL_VEC_FREE(L.refs);
   ASL_VEC_FREE(L.lists);
-  ASL_VEC_FREE(L.broken);
   if (d->len > L.d0) {
     sort_new(d, L.d0);
     asl_machine_free(m);
