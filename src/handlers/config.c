@@ -2,6 +2,7 @@
  * with timeout, memory, environment) and inline mocks per state ("mocks"). Parsed strictly: an
  * unknown key is an error naming the closest known one, so a typo never silently changes what
  * runs. Starting the code is left to the handlers (process.c, python.c). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -329,10 +330,16 @@ asl_status asl__config_load(asl_handlers *reg, const asl_json *config, const cha
       return unknown_key(config, i, "", "aslrun.json", top_keys, 3, err);
   }
   asl_status st = ASL_OK;
+  /* paths become absolute now: a command runs in its own working directory */
+  char *abs_dir = realpath(config_dir && config_dir[0] ? config_dir : ".", NULL);
+  char *dir = abs_dir ? asl_strdup(abs_dir) : asl_strdup(config_dir ? config_dir : ".");
+  free(abs_dir);
   const asl_json *fns = asl_json_get_cstr(config, "functions");
-  if (fns && !asl_json_is_object(fns))
+  if (fns && !asl_json_is_object(fns)) {
+    asl_free(dir);
     return asl__doc_error(err, fns, "/functions",
                           "\"functions\" must be an object of function names to settings");
+  }
   for (size_t i = 0; fns && i < asl_json_len(fns); i++) {
     size_t kl;
     const char *name = asl_json_key_at(fns, i, &kl);
@@ -348,7 +355,7 @@ asl_status asl__config_load(asl_handlers *reg, const asl_json *config, const cha
     asl__fn *f = asl_calloc(1, sizeof *f);
     f->name = asl_strdup(name);
     f->reg = reg;
-    st = parse_function(name, asl_json_value_at(fns, i), p, config_dir, f, err);
+    st = parse_function(name, asl_json_value_at(fns, i), p, dir, f, err);
     asl_free(p);
     if (st != ASL_OK) {
       fn_free(f);
@@ -377,8 +384,10 @@ asl_status asl__config_load(asl_handlers *reg, const asl_json *config, const cha
     if (st != ASL_OK)
       goto fail;
   }
+  asl_free(dir);
   return ASL_OK;
 fail:
+  asl_free(dir);
   asl__config_free(out);
   return st;
 }

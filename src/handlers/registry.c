@@ -229,7 +229,9 @@ static const asl__fn_ops *ops_for(asl__fn_kind kind)
 {
   switch (kind) {
   case ASL_FN_PYTHON:
+    return &asl__python_ops;
   case ASL_FN_COMMAND:
+    return &asl__process_ops;
   case ASL_FN_LAMBDA:
     return NULL; /* not available yet: invoking says so */
   }
@@ -329,8 +331,12 @@ void asl_handlers_free(asl_handlers *h)
   uv_idle_stop(&h->idle);
   h->held++;
   uv_close((uv_handle_t *)&h->idle, on_idle_closed);
-  while (h->held > 0)
-    uv_run(h->loop, UV_RUN_ONCE);
+  while (h->held > 0) {
+    /* a loop with nothing left to run while handles are counted open would be our bug: stop
+     * rather than spin */
+    if (uv_run(h->loop, UV_RUN_ONCE) == 0 && h->held > 0 && uv_run(h->loop, UV_RUN_NOWAIT) == 0)
+      break;
+  }
   /* calls still referenced only by the registry (never delivered) */
   while (h->live) {
     asl_task_call *c = h->live;

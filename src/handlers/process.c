@@ -1,0 +1,264 @@
+/* The process handler ("command" in aslrun.json): any executable serves a function, one process
+ * per invocation. The event goes to its stdin as JSON and its stdout is the result; a non-zero
+ * exit is the function's error, named by a JSON {"errorType", "errorMessage"} on stdout when
+ * there is one, else States.TaskFailed with the end of stderr as cause. The function's timeout
+ * kills it (with anything it started). Result shapes are lambda.c's. */
+#include <string.h>
+
+#include "spawn.h"
+
+#define STDERR_TAIL 4096 /* how much of stderr a States.TaskFailed cause quotes */
+
+typedef struct proc_run {
+  asl_task_call *call;
+  asl__fn *fn;
+  asl_handlers *reg;
+  uv_process_t proc;
+  uv_pipe_t in, out, err;
+  uv_timer_t timer;
+  uv_write_t wr;
+  uv_shutdown_t sd;
+  int open_handles;
+  int pid;
+  bool exited, out_done, err_done, timed_out, too_big, finished;
+  int64_t status;
+  int sig;
+  asl_buf out_buf, err_buf;
+} proc_run;
+
+static void run_free(proc_run *r)
+{
+  asl_buf_free(&r->out_buf);
+  asl_buf_free(&r->err_buf);
+  asl_handlers *reg = r->reg;
+  asl_free(r);
+  asl__handlers_release(reg);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+  proc_run *r = h->data;
+  if (--r->open_handles == 0)
+    run_free(r);
+}
+
+static void close_all(proc_run *r)
+{
+  uv_handle_t *hs[] = {(uv_handle_t *)&r->proc, (uv_handle_t *)&r->in, (uv_handle_t *)&r->out,
+                       (uv_handle_t *)&r->err, (uv_handle_t *)&r->timer};
+  for (size_t i = 0; i < sizeof hs / sizeof *hs; i++)
+    if (!uv_is_closing(hs[i]))
+      uv_close(hs[i], on_closed);
+}
+
+/* The stderr tail, trimmed at a line start where one is near, without trailing newlines. */
+static char *stderr_tail(const asl_buf *b)
+{
+  size_t from = b->len > STDERR_TAIL ? b->len - STDERR_TAIL : 0;
+  if (from) {
+    const char *nl = memchr(b->data + from, '\n', b->len - from);
+    if (nl && (size_t)(nl - b->data) + 1 < b->len)
+      from = (size_t)(nl - b->data) + 1;
+  }
+  size_t end = b->len;
+  while (end > from && (b->data[end - 1] == '\n' || b->data[end - 1] == '\r'))
+    end--;
+  return asl_strndup(b->len ? b->data + from : "", end - from);
+}
+
+static bool has_error_type(const asl_buf *b)
+{
+  asl_error err = ASL_ERROR_INIT;
+  asl_json *v = b->len ? asl_json_parse(b->data, b->len, NULL, &err) : NULL;
+  asl_error_clear(&err);
+  const asl_json *t = v && asl_json_is_object(v) ? asl_json_get_cstr(v, "errorType") : NULL;
+  bool ok = t && asl_json_is_string(t);
+  asl_json_decref(v);
+  return ok;
+}
+
+static void finish(proc_run *r)
+{
+  if (r->finished || !r->exited || !r->out_done || !r->err_done)
+    return;
+  r->finished = true;
+  uv_timer_stop(&r->timer);
+  asl_task_call *c = r->call;
+  char *log = r->err_buf.len ? asl_strndup(r->err_buf.data, r->err_buf.len) : NULL;
+  if (r->timed_out) {
+    asl_buf p = ASL_BUF_INIT;
+    asl__timeout_payload(&p, c->request_id, r->fn->timeout_s);
+    asl__call_function_done(c, p.data, p.len, true, log);
+    asl_buf_free(&p);
+  } else if (r->too_big) {
+    asl_buf p = ASL_BUF_INIT;
+    asl_buf_printf(&p, "{\"errorType\":\"Function.ResponseSizeTooLarge\",\"errorMessage\":"
+                       "\"Response payload size exceeded maximum allowed payload size (%d "
+                       "bytes).\"}",
+                   ASL_RESPONSE_LIMIT);
+    asl__call_function_done(c, p.data, p.len, true, log);
+    asl_buf_free(&p);
+  } else if (r->status == 0 && r->sig == 0) {
+    asl__call_function_done(c, r->out_buf.data ? r->out_buf.data : "", r->out_buf.len, false, log);
+  } else if (has_error_type(&r->out_buf)) {
+    asl__call_function_done(c, r->out_buf.data, r->out_buf.len, true, log);
+  } else {
+    char *tail = stderr_tail(&r->err_buf);
+    const char *sname = r->sig ? asl__signal_name(r->sig) : NULL;
+    if (tail[0])
+      asl__call_fail(c, "States.TaskFailed", "%s", tail);
+    else if (r->sig)
+      asl__call_fail(c, "States.TaskFailed", "%s was killed by signal %d%s%s%s", r->fn->argv[0],
+                     r->sig, sname ? " (" : "", sname ? sname : "", sname ? ")" : "");
+    else
+      asl__call_fail(c, "States.TaskFailed", "%s exited with status %lld", r->fn->argv[0],
+                     (long long)r->status);
+    asl_free(tail);
+  }
+  asl_free(log);
+  close_all(r);
+}
+
+static void on_child_exit(uv_process_t *p, int64_t status, int sig)
+{
+  proc_run *r = p->data;
+  r->exited = true;
+  r->status = status;
+  r->sig = sig;
+  /* the process is gone; what it started may still hold the pipes open, so stop waiting */
+  asl__kill_group(r->pid);
+  finish(r);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+  proc_run *r = t->data;
+  r->timed_out = true;
+  asl__kill_group(r->pid);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+  (void)h;
+  buf->base = asl_alloc(suggested);
+  buf->len = suggested;
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+  proc_run *r = s->data;
+  bool is_out = s == (uv_stream_t *)&r->out;
+  asl_buf *b = is_out ? &r->out_buf : &r->err_buf;
+  if (n > 0) {
+    size_t cap = is_out ? ASL_RESPONSE_LIMIT : ASL_LOG_LIMIT;
+    if (b->len + (size_t)n > cap) {
+      if (is_out && !r->too_big) {
+        r->too_big = true; /* Lambda refuses responses over 6 MB */
+        asl__kill_group(r->pid);
+      } else if (!is_out && b->len < cap) { /* keep the newest stderr: its tail is the cause */
+        size_t drop = b->len / 2;
+        memmove(b->data, b->data + drop, b->len - drop);
+        b->len -= drop;
+        asl_buf_add(b, buf->base, (size_t)n);
+      }
+    } else {
+      asl_buf_add(b, buf->base, (size_t)n);
+    }
+  }
+  asl_free(buf->base);
+  if (n < 0) {
+    uv_read_stop(s);
+    if (is_out)
+      r->out_done = true;
+    else
+      r->err_done = true;
+    finish(r);
+  }
+}
+
+static void on_written(uv_write_t *w, int status)
+{
+  proc_run *r = w->data;
+  (void)status; /* a program that ignores its input closes the pipe early: not an error */
+  if (!uv_is_closing((uv_handle_t *)&r->in))
+    uv_close((uv_handle_t *)&r->in, on_closed);
+}
+
+static asl_status proc_invoke(asl_task_call *c, asl_error *err)
+{
+  asl__fn *fn = c->fn;
+  asl_handlers *reg = fn->reg;
+  uv_loop_t *loop = asl__handlers_loop(reg);
+  proc_run *r = asl_calloc(1, sizeof *r);
+  r->call = c;
+  r->fn = fn;
+  r->reg = reg;
+  c->impl = r;
+  uv_pipe_init(loop, &r->in, 0);
+  uv_pipe_init(loop, &r->out, 0);
+  uv_pipe_init(loop, &r->err, 0);
+  uv_timer_init(loop, &r->timer);
+  r->proc.data = r->in.data = r->out.data = r->err.data = r->timer.data = r;
+  r->wr.data = r;
+  r->open_handles = 4; /* the three pipes and the timer; the process handle counts once spawned */
+  asl__handlers_hold(reg);
+
+  char *extra[8];
+  size_t ne = 0;
+  extra[ne++] = asl_strfmt("AWS_LAMBDA_FUNCTION_NAME=%s", fn->name);
+  extra[ne++] = asl_strdup("AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
+  extra[ne++] = asl_strfmt("AWS_LAMBDA_FUNCTION_TIMEOUT=%.3f", fn->timeout_s);
+  extra[ne++] = asl_strfmt("AWS_REGION=%s", c->target.region);
+  extra[ne++] = asl_strfmt("AWS_DEFAULT_REGION=%s", c->target.region);
+  extra[ne++] = asl_strfmt("AWS_LAMBDA_REQUEST_ID=%s", c->request_id);
+  extra[ne++] = asl_strfmt("AWS_LAMBDA_INVOKED_FUNCTION_ARN=%s", c->target.arn);
+  char **env = asl__child_env(fn, extra, ne);
+  uv_stdio_container_t stdio[3];
+  stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
+  stdio[0].data.stream = (uv_stream_t *)&r->in;
+  stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+  stdio[1].data.stream = (uv_stream_t *)&r->out;
+  stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+  stdio[2].data.stream = (uv_stream_t *)&r->err;
+  uv_process_options_t o = {0};
+  o.exit_cb = on_child_exit;
+  o.file = fn->argv[0];
+  o.args = fn->argv;
+  o.env = env;
+  o.cwd = fn->cwd;
+  o.flags = UV_PROCESS_DETACHED; /* its own process group, killed as a whole */
+  o.stdio_count = 3;
+  o.stdio = stdio;
+  int rc = uv_spawn(loop, &r->proc, &o);
+  asl__child_env_free(env);
+  r->open_handles++;
+  if (rc < 0) {
+    asl_error_set(err, ASL_E_IO, "States.Runtime", "cannot run %s for function \"%s\": %s",
+                  fn->argv[0], fn->name, uv_strerror(rc));
+    r->finished = true;
+    close_all(r);
+    return ASL_E_IO;
+  }
+  r->pid = r->proc.pid;
+  uv_read_start((uv_stream_t *)&r->out, on_alloc, on_read);
+  uv_read_start((uv_stream_t *)&r->err, on_alloc, on_read);
+  uv_buf_t buf = uv_buf_init(c->event, (unsigned)c->event_len);
+  if (uv_write(&r->wr, (uv_stream_t *)&r->in, &buf, 1, on_written) < 0)
+    uv_close((uv_handle_t *)&r->in, on_closed);
+  uv_timer_start(&r->timer, on_timeout, (uint64_t)(fn->timeout_s * 1000.0), 0);
+  return ASL_OK;
+}
+
+static void proc_cancel(asl_task_call *c)
+{
+  proc_run *r = c->impl;
+  if (r && !r->finished)
+    asl__kill_group(r->pid);
+}
+
+static void proc_fn_free(asl__fn *fn)
+{
+  (void)fn; /* each run ends with its process; asl_handlers_free cancels the running ones */
+}
+
+const asl__fn_ops asl__process_ops = {proc_invoke, proc_cancel, proc_fn_free};

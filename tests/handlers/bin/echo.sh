@@ -1,0 +1,3 @@
+#!/bin/sh
+# the event back, as a function that echoes
+cat

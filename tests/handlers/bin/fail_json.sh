@@ -1,0 +1,4 @@
+#!/bin/sh
+cat >/dev/null
+echo '{"errorType": "BadInput", "errorMessage": "nope"}'
+exit 1

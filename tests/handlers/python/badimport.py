@@ -1,0 +1,5 @@
+import nosuchmodule_xyz
+
+
+def handler(event, context):
+    return 1

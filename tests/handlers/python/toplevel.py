@@ -1,0 +1,5 @@
+raise RuntimeError("at import")
+
+
+def handler(event, context):
+    return 1
