@@ -1,0 +1,383 @@
+/* aslrun [run] MACHINE: load the definition, read the input, run the execution on a libuv loop
+ * and report: the output on stdout, or "Error: Cause" on stderr, or with --describe one
+ * DescribeExecution-like object. Ctrl-C stops the execution cleanly (ABORTED, history written). */
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  OPT_INPUT = 1,
+  OPT_INPUT_FILE,
+  OPT_DESCRIBE,
+  OPT_VIRTUAL_TIME,
+  OPT_HISTORY,
+  OPT_NAME,
+  OPT_SM_ARN,
+  OPT_ROLE_ARN,
+  OPT_PAYLOAD_LIMIT,
+  OPT_HELP,
+};
+
+static const cli_opt run_opts[] = {
+    {"--input", NULL, true, OPT_INPUT},
+    {"--input-file", NULL, true, OPT_INPUT_FILE},
+    {"--describe", NULL, false, OPT_DESCRIBE},
+    {"--virtual-time", NULL, false, OPT_VIRTUAL_TIME},
+    {"--history", NULL, true, OPT_HISTORY},
+    {"--name", NULL, true, OPT_NAME},
+    {"--state-machine-arn", NULL, true, OPT_SM_ARN},
+    {"--role-arn", NULL, true, OPT_ROLE_ARN},
+    {"--payload-limit", NULL, true, OPT_PAYLOAD_LIMIT},
+    {"--help", "-h", false, OPT_HELP},
+    {NULL, NULL, false, 0},
+};
+
+typedef struct run_options {
+  const char *machine;
+  const char *input;
+  const char *input_file;
+  bool describe;
+  bool virtual_time;
+  const char *history;
+  const char *name;
+  const char *sm_arn;
+  const char *role_arn;
+  size_t payload_limit; /* 0: AWS's */
+} run_options;
+
+typedef struct run_ctx {
+  uv_loop_t loop;
+  uv_signal_t sigint;
+  uv_signal_t sigterm;
+  asl_exec *exec;
+  int signal; /* the signal that stopped the execution, or 0 */
+} run_ctx;
+
+static bool parse_limit(const char *text, size_t *out)
+{
+  if (strcmp(text, "none") == 0) {
+    *out = SIZE_MAX;
+    return true;
+  }
+  if (!*text)
+    return false;
+  size_t v = 0;
+  for (const char *p = text; *p; p++) {
+    if (*p < '0' || *p > '9' || v > (SIZE_MAX - 9) / 10)
+      return false;
+    v = v * 10 + (size_t)(*p - '0');
+  }
+  if (v == 0)
+    return false;
+  *out = v;
+  return true;
+}
+
+static int parse_args(int argc, char **argv, int first, run_options *o, bool *help)
+{
+  cli_args a = {"run", argv, argc, first, false};
+  const char *value;
+  int id;
+  while ((id = cli_next(&a, run_opts, &value)) != CLI_ARG_END) {
+    switch (id) {
+    case CLI_ARG_ERROR:
+      return CLI_USAGE;
+    case CLI_ARG_POSITIONAL:
+      if (o->machine)
+        return cli_usage_error("run", "unexpected argument '%s': give one state machine file",
+                               value);
+      o->machine = value;
+      break;
+    case OPT_INPUT:
+    case OPT_INPUT_FILE:
+      if (o->input || o->input_file)
+        return cli_usage_error("run", "give the input once, with --input or --input-file");
+      if (id == OPT_INPUT)
+        o->input = value;
+      else
+        o->input_file = value;
+      break;
+    case OPT_DESCRIBE:
+      o->describe = true;
+      break;
+    case OPT_VIRTUAL_TIME:
+      o->virtual_time = true;
+      break;
+    case OPT_HISTORY:
+      o->history = value;
+      break;
+    case OPT_NAME:
+      o->name = value;
+      break;
+    case OPT_SM_ARN:
+      o->sm_arn = value;
+      break;
+    case OPT_ROLE_ARN:
+      o->role_arn = value;
+      break;
+    case OPT_PAYLOAD_LIMIT:
+      if (!parse_limit(value, &o->payload_limit))
+        return cli_usage_error("run",
+                               "--payload-limit takes a number of bytes (at least 1) or 'none', "
+                               "not '%s'",
+                               value);
+      break;
+    case OPT_HELP:
+      *help = true;
+      return CLI_OK;
+    default:
+      break;
+    }
+  }
+  if (!o->machine)
+    return cli_usage_error("run", "missing the state machine file to run");
+  return CLI_OK;
+}
+
+/* The machine's name: the file's base name without ".json", as Step Functions Local names it;
+ * characters AWS does not allow in names become '_' and it is cut at 80 bytes. */
+static char *machine_name(const char *path)
+{
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t n = strlen(base);
+  if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+    n -= 5;
+  if (n == 0)
+    return asl_strdup("StateMachine");
+  if (n > 80) {
+    n = 80;
+    while (n > 0 && ((unsigned char)base[n] & 0xC0) == 0x80)
+      n--;
+  }
+  char *name = asl_strndup(base, n);
+  for (char *p = name; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c <= 0x20 || c == 0x7F || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", c))
+      *p = '_';
+  }
+  return name;
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+  run_ctx *ctx = h->data;
+  if (ctx->signal)
+    return;
+  ctx->signal = signum;
+  asl_exec_stop(ctx->exec, NULL, NULL);
+  /* a second Ctrl-C ends the process at once, as it would without aslrun */
+  uv_signal_stop(&ctx->sigint);
+  uv_signal_stop(&ctx->sigterm);
+}
+
+static void on_done(asl_exec *e, void *data)
+{
+  (void)e;
+  run_ctx *ctx = data;
+  uv_close((uv_handle_t *)&ctx->sigint, NULL);
+  uv_close((uv_handle_t *)&ctx->sigterm, NULL);
+}
+
+static asl_json *describe(const asl_exec *e)
+{
+  const asl_json *out = asl_exec_output(e);
+  const char *error = asl_exec_error(e);
+  const char *cause = asl_exec_cause(e);
+  asl_json *o = asl_json_object(8);
+  asl_json_obj_put_cstr(o, "status", asl_json_cstr(asl_exec_status_name(asl_exec_status_of(e))));
+  asl_json_obj_put_cstr(o, "output", out ? asl_json_incref(out) : asl_json_null());
+  asl_json_obj_put_cstr(o, "error", error ? asl_json_cstr(error) : asl_json_null());
+  asl_json_obj_put_cstr(o, "cause", cause ? asl_json_cstr(cause) : asl_json_null());
+  asl_json_obj_put_cstr(o, "name", asl_json_cstr(asl_exec_name(e)));
+  asl_json_obj_put_cstr(o, "executionArn", asl_json_cstr(asl_exec_arn(e)));
+  asl_json_obj_put_cstr(o, "startDate", cli_timestamp(asl_exec_start_ms(e)));
+  asl_json_obj_put_cstr(o, "stopDate", cli_timestamp(asl_exec_stop_ms(e)));
+  return o;
+}
+
+/* What a person reads when the execution did not succeed. */
+static void report_failure(const asl_exec *e, int64_t timeout_seconds)
+{
+  const char *error = asl_exec_error(e);
+  const char *cause = asl_exec_cause(e);
+  switch (asl_exec_status_of(e)) {
+  case ASL_EXEC_FAILED:
+    if (error && cause)
+      fprintf(stderr, "%s: %s\n", error, cause);
+    else if (error)
+      fprintf(stderr, "%s (no cause given)\n", error);
+    else if (cause)
+      fprintf(stderr, "execution failed with no error name: %s\n", cause);
+    else
+      fputs("execution failed with no error name and no cause (a Fail state without Error or "
+            "Cause)\n",
+            stderr);
+    break;
+  case ASL_EXEC_TIMED_OUT:
+    fprintf(stderr,
+            "execution timed out: it ran longer than the state machine's TimeoutSeconds (%lld "
+            "s)\n",
+            (long long)timeout_seconds);
+    break;
+  case ASL_EXEC_ABORTED:
+    fputs("execution aborted: interrupted before it finished\n", stderr);
+    break;
+  case ASL_EXEC_SUCCEEDED:
+  case ASL_EXEC_RUNNING:
+    break;
+  }
+}
+
+static bool start_signals(run_ctx *ctx)
+{
+  int rc = uv_signal_init(&ctx->loop, &ctx->sigint);
+  if (rc == 0)
+    rc = uv_signal_init(&ctx->loop, &ctx->sigterm);
+  ctx->sigint.data = ctx->sigterm.data = ctx;
+  if (rc == 0)
+    rc = uv_signal_start(&ctx->sigint, on_signal, SIGINT);
+  if (rc == 0)
+    rc = uv_signal_start(&ctx->sigterm, on_signal, SIGTERM);
+  if (rc != 0)
+    fprintf(stderr, "aslrun: cannot watch for Ctrl-C: %s\n", uv_strerror(rc));
+  return rc == 0;
+}
+
+static int execute(const run_options *o, const asl_machine *m, const asl_json *input,
+                   cli_history *history)
+{
+  run_ctx ctx = {0};
+  int rc = uv_loop_init(&ctx.loop);
+  if (rc != 0) {
+    fprintf(stderr, "aslrun: cannot start the event loop: %s\n", uv_strerror(rc));
+    return CLI_USAGE;
+  }
+  if (!start_signals(&ctx)) {
+    uv_close((uv_handle_t *)&ctx.sigint, NULL);
+    uv_close((uv_handle_t *)&ctx.sigterm, NULL);
+    uv_run(&ctx.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&ctx.loop);
+    return CLI_USAGE;
+  }
+  char *sm_name = machine_name(o->machine);
+  asl_event_sink sink;
+  asl_exec_opts opts = {
+      .loop = &ctx.loop,
+      .virtual_time = o->virtual_time,
+      .name = o->name,
+      .state_machine_arn = o->sm_arn,
+      .state_machine_name = sm_name,
+      .role_arn = o->role_arn,
+      .payload_limit = o->payload_limit,
+  };
+  if (history) {
+    sink = cli_history_sink(history);
+    opts.sinks = &sink;
+    opts.sink_count = 1;
+  }
+  asl_error err = ASL_ERROR_INIT;
+  asl_status st = asl_exec_start(m, input, &opts, on_done, &ctx, &ctx.exec, &err);
+  asl_free(sm_name);
+  if (st != ASL_OK) {
+    if (st == ASL_E_LIMIT)
+      fprintf(stderr, "aslrun: %s; raise the limit with --payload-limit BYTES (or 'none')\n",
+              err.cause);
+    else
+      fprintf(stderr, "aslrun: %s\n", err.cause ? err.cause : "cannot start the execution");
+    asl_error_clear(&err);
+    uv_close((uv_handle_t *)&ctx.sigint, NULL);
+    uv_close((uv_handle_t *)&ctx.sigterm, NULL);
+    uv_run(&ctx.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&ctx.loop);
+    return CLI_USAGE;
+  }
+  uv_run(&ctx.loop, UV_RUN_DEFAULT);
+  uv_loop_close(&ctx.loop);
+
+  asl_exec *e = ctx.exec;
+  asl_exec_status status = asl_exec_status_of(e);
+  if (o->describe) {
+    asl_json *d = describe(e);
+    cli_print_json(stdout, d);
+    asl_json_decref(d);
+  } else if (status == ASL_EXEC_SUCCEEDED) {
+    cli_print_json(stdout, asl_exec_output(e));
+  } else {
+    report_failure(e, m->timeout_seconds);
+  }
+  asl_exec_free(e);
+  if (ctx.signal)
+    return 128 + ctx.signal;
+  return status == ASL_EXEC_SUCCEEDED ? CLI_OK : CLI_FAILED;
+}
+
+int cli_run(int argc, char **argv, int first)
+{
+  run_options o = {0};
+  bool help = false;
+  int code = parse_args(argc, argv, first, &o, &help);
+  if (code != CLI_OK)
+    return code;
+  if (help) {
+    fputs(cli_help_run, stdout);
+    return CLI_OK;
+  }
+
+  char *text = NULL;
+  size_t len = 0;
+  if (!cli_read_file(o.machine, &text, &len))
+    return CLI_USAGE;
+  asl_diags diags = ASL_DIAGS_INIT;
+  asl_machine *m = asl_machine_load_text(text, len, NULL, &diags);
+  if (!m) {
+    asl_buf b = ASL_BUF_INIT;
+    asl_diags_sort(&diags);
+    asl_diags_print(&diags, o.machine, text, len, &b);
+    fwrite(b.data, 1, b.len, stderr);
+    asl_buf_free(&b);
+    asl_diags_free(&diags);
+    asl_free(text);
+    return CLI_USAGE;
+  }
+  asl_diags_free(&diags);
+  asl_free(text);
+
+  asl_json *input = NULL;
+  if (o.input) {
+    input = cli_parse_json("--input", o.input, strlen(o.input));
+  } else if (o.input_file) {
+    char *in_text = NULL;
+    size_t in_len = 0;
+    if (cli_read_file(o.input_file, &in_text, &in_len)) {
+      input = cli_parse_json(strcmp(o.input_file, "-") == 0 ? "<stdin>" : o.input_file, in_text,
+                             in_len);
+      asl_free(in_text);
+    }
+  } else {
+    input = asl_json_object(0);
+  }
+  if (!input) {
+    asl_machine_free(m);
+    return CLI_USAGE;
+  }
+
+  cli_history *history = NULL;
+  if (o.history) {
+    history = cli_history_open(o.history);
+    if (!history) {
+      asl_json_decref(input);
+      asl_machine_free(m);
+      return CLI_USAGE;
+    }
+  }
+  code = execute(&o, m, input, history);
+  if (history && !cli_history_close(history) && code < 128)
+    code = CLI_USAGE;
+  asl_json_decref(input);
+  asl_machine_free(m);
+  return code;
+}

@@ -1,0 +1,175 @@
+/* History events: numbering, previousEventId chains, timestamps, and the *EventDetails objects
+ * in GetExecutionHistory's shape (input/output as JSON text with {"truncated": false} beside
+ * them). Details are built only when a sink is attached; ids are given always, because AWS's
+ * error causes quote them. Which events a state emits is decided by run.c and the states. */
+#include "internal.h"
+
+#include <string.h>
+
+const char *asl_event_type_name(asl_event_type t)
+{
+  switch (t) {
+#define ASL_EVENT_NAME(id, name, details)                                                          \
+  case ASL_EVENT_##id:                                                                             \
+    return name;
+    ASL_EVENT_TYPES(ASL_EVENT_NAME)
+#undef ASL_EVENT_NAME
+  }
+  return "?";
+}
+
+const char *asl_event_details_key(asl_event_type t)
+{
+  switch (t) {
+#define ASL_EVENT_DETAILS(id, name, details)                                                       \
+  case ASL_EVENT_##id:                                                                             \
+    return details;
+    ASL_EVENT_TYPES(ASL_EVENT_DETAILS)
+#undef ASL_EVENT_DETAILS
+  }
+  return NULL;
+}
+
+bool asl__events_wanted(const asl_exec *e)
+{
+  return e->sink_count > 0;
+}
+
+int64_t asl__event_emit(asl_exec *e, asl_event_type type, int64_t previous_id, asl_json *details)
+{
+  int64_t id = ++e->last_id;
+  if (e->sink_count > 0) {
+    asl_event ev = {
+        .id = id,
+        .previous_id = previous_id,
+        .type = type,
+        .timestamp_ms = asl__clock_now(&e->clock),
+        .details = details,
+    };
+    for (size_t i = 0; i < e->sink_count; i++)
+      e->sinks[i].on_event(e->sinks[i].data, &ev);
+  }
+  asl_json_decref(details);
+  return id;
+}
+
+asl_json *asl__event_text(const asl_json *v)
+{
+  size_t len;
+  char *text = asl_json_dump(v, ASL_JSON_COMPACT, &len);
+  return asl_json_string_take(text, len);
+}
+
+static asl_json *not_truncated(void)
+{
+  asl_json *o = asl_json_object(1);
+  asl_json_obj_put_cstr(o, "truncated", asl_json_bool(false));
+  return o;
+}
+
+/* {"<field>": text of v, "<field>Details": {"truncated": false}} added to [o] */
+static void put_payload(asl_json *o, const char *field, const char *details_field,
+                        const asl_json *v)
+{
+  asl_json_obj_put_cstr(o, field, asl__event_text(v));
+  asl_json_obj_put_cstr(o, details_field, not_truncated());
+}
+
+int64_t asl__event_execution_started(asl_exec *e)
+{
+  asl_json *d = NULL;
+  if (asl__events_wanted(e)) {
+    d = asl_json_object(3);
+    put_payload(d, "input", "inputDetails", e->input);
+    asl_json_obj_put_cstr(d, "roleArn", asl_json_cstr(e->role_arn));
+  }
+  return asl__event_emit(e, ASL_EVENT_EXECUTION_STARTED, 0, d);
+}
+
+static asl_json *error_details(const char *error, const char *cause, bool always)
+{
+  if (!error && !cause && !always)
+    return NULL;
+  asl_json *d = asl_json_object(2);
+  if (error)
+    asl_json_obj_put_cstr(d, "error", asl_json_cstr(error));
+  if (cause)
+    asl_json_obj_put_cstr(d, "cause", asl_json_cstr(cause));
+  return d;
+}
+
+int64_t asl__event_execution_end(asl_exec *e, int64_t previous_id)
+{
+  asl_event_type type = ASL_EVENT_EXECUTION_FAILED;
+  asl_json *d = NULL;
+  bool want = asl__events_wanted(e);
+  switch (e->status) {
+  case ASL_EXEC_SUCCEEDED:
+    type = ASL_EVENT_EXECUTION_SUCCEEDED;
+    if (want) {
+      d = asl_json_object(2);
+      put_payload(d, "output", "outputDetails", e->output);
+    }
+    break;
+  case ASL_EXEC_FAILED:
+    type = ASL_EVENT_EXECUTION_FAILED;
+    /* AWS gives the details object even when a Fail state had neither Error nor Cause */
+    if (want)
+      d = error_details(e->error, e->cause, true);
+    break;
+  case ASL_EXEC_TIMED_OUT:
+    type = ASL_EVENT_EXECUTION_TIMED_OUT;
+    if (want)
+      d = error_details(e->error, e->cause, false);
+    break;
+  case ASL_EXEC_ABORTED:
+    type = ASL_EVENT_EXECUTION_ABORTED;
+    if (want)
+      d = error_details(e->error, e->cause, false);
+    break;
+  case ASL_EXEC_RUNNING:
+    break;
+  }
+  return asl__event_emit(e, type, previous_id, d);
+}
+
+static asl_json *state_details(const asl_state *st, const char *field, const char *details_field,
+                               const asl_json *v)
+{
+  asl_json *d = asl_json_object(3);
+  asl_json_obj_put_cstr(d, "name", asl_json_string(st->name, st->name_len));
+  put_payload(d, field, details_field, v);
+  return d;
+}
+
+void asl__event_state_entered(asl_run *r)
+{
+  asl_exec *e = r->exec;
+  const asl_state *st = r->state;
+  asl_json *d = NULL;
+  if (asl__events_wanted(e))
+    d = state_details(st, "input", "inputDetails", r->input);
+  r->entered_id = asl__event_emit(e, asl__state_ops_of(st->type)->entered, r->last_event_id, d);
+  r->last_event_id = r->entered_id;
+}
+
+void asl__event_state_exited(asl_run *r)
+{
+  asl_exec *e = r->exec;
+  const asl_state *st = r->state;
+  const asl__state_ops *ops = asl__state_ops_of(st->type);
+  if (!ops->has_exited)
+    return;
+  asl_json *d = NULL;
+  if (asl__events_wanted(e))
+    d = state_details(st, "output", "outputDetails", r->output);
+  r->last_event_id = asl__event_emit(e, ops->exited, r->last_event_id, d);
+}
+
+void asl__event_state_aborted(asl_run *r)
+{
+  const asl__state_ops *ops = asl__state_ops_of(r->state->type);
+  if (!ops->has_aborted)
+    return;
+  r->last_event_id = asl__event_emit(r->exec, ops->aborted, r->last_event_id, NULL);
+}

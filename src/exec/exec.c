@@ -1,0 +1,443 @@
+/* The execution: options and identity (name, ARNs), start, the idle handle that drives ready
+ * runs, stop and the state machine's TimeoutSeconds, the final status and result, and the
+ * teardown that closes every handle before the done callback runs. The runs themselves are in
+ * run.c, the clock in clock*.c. */
+#include "internal.h"
+
+#include <string.h>
+
+const char *const asl__err_names[ASL__ERR_COUNT_] = {
+#define X(id, name) name,
+#include "errors.def"
+#undef X
+};
+
+const char *asl_exec_status_name(asl_exec_status s)
+{
+  switch (s) {
+  case ASL_EXEC_RUNNING:
+    return "RUNNING";
+  case ASL_EXEC_SUCCEEDED:
+    return "SUCCEEDED";
+  case ASL_EXEC_FAILED:
+    return "FAILED";
+  case ASL_EXEC_TIMED_OUT:
+    return "TIMED_OUT";
+  case ASL_EXEC_ABORTED:
+    return "ABORTED";
+  }
+  return "?";
+}
+
+/* ------------------------------------------------------------------ identity ---- */
+
+#define DEFAULT_PARTITION "aws"
+#define DEFAULT_REGION "us-east-1"
+#define DEFAULT_ACCOUNT "123456789012"
+#define MAX_NAME 80
+
+static void random_bytes(void *buf, size_t n)
+{
+  if (uv_random(NULL, NULL, buf, n, 0, NULL) == 0)
+    return;
+  /* no entropy source: names and random numbers need only be unlikely to repeat */
+  uint64_t x = uv_hrtime() ^ (uint64_t)(uintptr_t)buf;
+  unsigned char *p = buf;
+  for (size_t i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    p[i] = (unsigned char)x;
+  }
+}
+
+/* A version 4 UUID, as StartExecution names an execution when no name is given. */
+static char *new_uuid(void)
+{
+  unsigned char b[16];
+  random_bytes(b, sizeof b);
+  b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+  b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+  return asl_strfmt("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                    b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+                    b[13], b[14], b[15]);
+}
+
+/* StartExecution's rule for names: 1 to 80 characters, none of whitespace, < > { } [ ] ? * " #
+ * % \ ^ | ~ ` $ & , ; : / or control characters. */
+static bool check_name(const char *what, const char *name, asl_error *err)
+{
+  size_t n = strlen(name);
+  if (n == 0 || n > MAX_NAME)
+    return asl_error_set(err, ASL_E_USAGE, NULL, "%s must have 1 to %d characters, not %zu", what,
+                         MAX_NAME, n) == ASL_OK;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (c <= 0x20 || c == 0x7F || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", c)) {
+      if (c <= 0x20 || c == 0x7F)
+        asl_error_set(err, ASL_E_USAGE, NULL,
+                      "%s \"%s\" contains a space or control character, which AWS does not "
+                      "allow in names",
+                      what, name);
+      else
+        asl_error_set(err, ASL_E_USAGE, NULL,
+                      "%s \"%s\" contains '%c', which AWS does not allow in names", what, name,
+                      c);
+      return false;
+    }
+  }
+  if (!asl_utf8_valid(name, n))
+    return asl_error_set(err, ASL_E_USAGE, NULL, "%s is not valid UTF-8", what) == ASL_OK;
+  return true;
+}
+
+typedef struct arn_parts {
+  char *partition;
+  char *region;
+  char *account;
+  char *name;
+} arn_parts;
+
+static void arn_parts_free(arn_parts *p)
+{
+  asl_free(p->partition);
+  asl_free(p->region);
+  asl_free(p->account);
+  asl_free(p->name);
+}
+
+/* arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME */
+static bool parse_sm_arn(const char *arn, arn_parts *out, asl_error *err)
+{
+  const char *f[7];
+  size_t len[7];
+  const char *p = arn;
+  for (int i = 0; i < 7; i++) {
+    const char *colon = i < 6 ? strchr(p, ':') : NULL;
+    f[i] = p;
+    len[i] = colon ? (size_t)(colon - p) : strlen(p);
+    if (i < 6 && !colon)
+      goto bad;
+    p = colon ? colon + 1 : p + len[i];
+  }
+  if (len[0] != 3 || memcmp(f[0], "arn", 3) != 0 || len[1] == 0 || len[2] != 6 ||
+      memcmp(f[2], "states", 6) != 0 || len[3] == 0 || len[4] == 0 || len[5] != 12 ||
+      memcmp(f[5], "stateMachine", 12) != 0 || len[6] == 0)
+    goto bad;
+  out->partition = asl_strndup(f[1], len[1]);
+  out->region = asl_strndup(f[3], len[3]);
+  out->account = asl_strndup(f[4], len[4]);
+  out->name = asl_strndup(f[6], len[6]);
+  if (!check_name("the state machine name in the ARN", out->name, err)) {
+    arn_parts_free(out);
+    return false;
+  }
+  return true;
+bad:
+  asl_error_set(err, ASL_E_USAGE, NULL,
+                "\"%s\" is not a state machine ARN; write it as "
+                "arn:aws:states:REGION:ACCOUNT:stateMachine:NAME",
+                arn);
+  return false;
+}
+
+static bool set_identity(asl_exec *e, const asl_exec_opts *o, asl_error *err)
+{
+  arn_parts parts = {0};
+  if (o->state_machine_arn) {
+    if (!parse_sm_arn(o->state_machine_arn, &parts, err))
+      return false;
+    e->sm_arn = asl_strdup(o->state_machine_arn);
+  } else {
+    const char *name = o->state_machine_name ? o->state_machine_name : "StateMachine";
+    if (!check_name("the state machine name", name, err))
+      return false;
+    parts.partition = asl_strdup(DEFAULT_PARTITION);
+    parts.region = asl_strdup(DEFAULT_REGION);
+    parts.account = asl_strdup(DEFAULT_ACCOUNT);
+    parts.name = asl_strdup(name);
+    e->sm_arn = asl_strfmt("arn:%s:states:%s:%s:stateMachine:%s", parts.partition, parts.region,
+                           parts.account, parts.name);
+  }
+  if (o->name) {
+    if (!check_name("the execution name", o->name, err)) {
+      arn_parts_free(&parts);
+      return false;
+    }
+    e->name = asl_strdup(o->name);
+  } else {
+    e->name = new_uuid();
+  }
+  e->sm_name = asl_strdup(parts.name);
+  e->arn = asl_strfmt("arn:%s:states:%s:%s:execution:%s:%s", parts.partition, parts.region,
+                      parts.account, parts.name, e->name);
+  if (o->role_arn)
+    e->role_arn = asl_strdup(o->role_arn);
+  else
+    e->role_arn = asl_strfmt("arn:%s:iam::%s:role/StepFunctionsExecutionRole", parts.partition,
+                             parts.account);
+  arn_parts_free(&parts);
+  return true;
+}
+
+/* -------------------------------------------------------------------- handles ---- */
+
+static void on_handle_closed(void *data)
+{
+  asl_exec *e = data;
+  if (--e->open_handles == 0)
+    e->done(e, e->done_data);
+}
+
+static void on_idle_closed(uv_handle_t *h)
+{
+  on_handle_closed(h->data);
+}
+
+static void idle_off(asl_exec *e)
+{
+  if (!e->idle_active)
+    return;
+  e->idle_active = false;
+  uv_idle_stop(&e->idle);
+  asl__clock_release(&e->clock);
+}
+
+static void on_idle(uv_idle_t *h);
+
+void asl__exec_kick(asl_exec *e)
+{
+  if (e->finished || e->idle_active)
+    return;
+  e->idle_active = true;
+  int rc = uv_idle_start(&e->idle, on_idle);
+  (void)rc; /* fails only on a closing handle, and a finished execution never kicks */
+  asl__clock_hold(&e->clock);
+}
+
+static void on_idle(uv_idle_t *h)
+{
+  asl_exec *e = h->data;
+  e->burst = 0;
+  if (e->stop_pending) {
+    e->stop_pending = false;
+    asl__run_cancel(e->top);
+  }
+  /* only the runs ready now: one that yields again waits for the next turn */
+  asl_run *list = e->ready_head;
+  e->ready_head = e->ready_tail = NULL;
+  while (list && !e->finished) {
+    asl_run *r = list;
+    list = r->next_ready;
+    r->next_ready = NULL;
+    r->queued = false;
+    asl__run_drive(r);
+  }
+  if (!e->finished && !e->ready_head && !e->stop_pending)
+    idle_off(e);
+}
+
+/* ------------------------------------------------------------------- lifecycle ---- */
+
+static void finish(asl_exec *e)
+{
+  asl_run *top = e->top;
+  switch (top->status) {
+  case ASL_EXEC_SUCCEEDED:
+    e->status = ASL_EXEC_SUCCEEDED;
+    e->output = top->result;
+    top->result = NULL;
+    break;
+  case ASL_EXEC_FAILED:
+    e->status = ASL_EXEC_FAILED;
+    e->error = top->error.name ? asl_strdup(top->error.name) : NULL;
+    e->cause = top->error.cause ? asl_strdup(top->error.cause) : NULL;
+    break;
+  case ASL_EXEC_ABORTED:
+  case ASL_EXEC_TIMED_OUT:
+  case ASL_EXEC_RUNNING:
+    /* TIMED_OUT has no error and no cause (timeouts/test_global_timeout.json) */
+    e->status = e->stop == ASL__STOP_TIMEOUT ? ASL_EXEC_TIMED_OUT : ASL_EXEC_ABORTED;
+    if (e->status == ASL_EXEC_ABORTED) {
+      e->error = e->stop_error ? asl_strdup(e->stop_error) : NULL;
+      e->cause = e->stop_cause ? asl_strdup(e->stop_cause) : NULL;
+    }
+    break;
+  }
+  e->stop_ms = asl__clock_now(&e->clock);
+  asl__event_execution_end(e, top->last_event_id);
+  asl__clock_timer_stop(&e->clock, &e->timeout_timer);
+  idle_off(e);
+  e->finished = true;
+  uv_close((uv_handle_t *)&e->idle, on_idle_closed);
+  asl__clock_close(&e->clock, on_handle_closed, e);
+}
+
+static void on_top_done(asl_run *r)
+{
+  finish(r->exec);
+}
+
+static void request_stop(asl_exec *e, asl__stop why, const char *error, const char *cause)
+{
+  if (e->finished || e->stop != ASL__STOP_NONE)
+    return;
+  e->stop = why;
+  e->stop_error = error ? asl_strdup(error) : NULL;
+  e->stop_cause = cause ? asl_strdup(cause) : NULL;
+  e->stop_pending = true;
+  asl__exec_kick(e);
+}
+
+static void on_timeout(asl__timer *t)
+{
+  request_stop(t->data, ASL__STOP_TIMEOUT, NULL, NULL);
+}
+
+static void free_fields(asl_exec *e)
+{
+  asl__run_free(e->top);
+  asl_json_decref(e->input);
+  asl_json_decref(e->output);
+  asl_json_decref(e->ctx_execution);
+  asl_json_decref(e->ctx_state_machine);
+  asl_free(e->error);
+  asl_free(e->cause);
+  asl_free(e->name);
+  asl_free(e->arn);
+  asl_free(e->sm_arn);
+  asl_free(e->sm_name);
+  asl_free(e->role_arn);
+  asl_free(e->stop_error);
+  asl_free(e->stop_cause);
+  asl_free(e->sinks);
+  asl_free(e);
+}
+
+static void on_failed_start_closed(uv_handle_t *h)
+{
+  free_fields(h->data);
+}
+
+asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl_exec_opts *opts,
+                          asl_exec_done_cb cb, void *data, asl_exec **out, asl_error *err)
+{
+  *out = NULL;
+  if (!opts || !opts->loop || !cb)
+    return asl_error_set(err, ASL_E_USAGE, NULL,
+                         "asl_exec_start needs options with a loop, and a done callback");
+  if (!opts->virtual_time && opts->start_time_ms != 0)
+    return asl_error_set(err, ASL_E_USAGE, NULL,
+                         "a start time can only be chosen in virtual time");
+  size_t limit = opts->payload_limit ? opts->payload_limit : ASL_PAYLOAD_LIMIT_AWS;
+  if (limit != SIZE_MAX && asl_json_size(input) > limit)
+    return asl_error_set(err, ASL_E_LIMIT, ASL__ERR(DATA_LIMIT_EXCEEDED),
+                         "the execution input is %zu bytes, more than the payload limit of %zu "
+                         "bytes",
+                         asl_json_size(input), limit);
+
+  asl_exec *e = asl_calloc(1, sizeof *e);
+  e->machine = m;
+  e->loop = opts->loop;
+  e->status = ASL_EXEC_RUNNING;
+  e->payload_limit = limit;
+  e->input = asl_json_incref(input);
+  e->done = cb;
+  e->done_data = data;
+  if (!set_identity(e, opts, err)) {
+    free_fields(e);
+    return err->code;
+  }
+  if (opts->sink_count > 0) {
+    e->sinks = asl_alloc(opts->sink_count * sizeof *e->sinks);
+    memcpy(e->sinks, opts->sinks, opts->sink_count * sizeof *e->sinks);
+    e->sink_count = opts->sink_count;
+  }
+  random_bytes(&e->rng, sizeof e->rng);
+  e->rng |= 1; /* never the all-zero state */
+
+  asl_status st = asl__clock_init(&e->clock, e->loop, opts->virtual_time, opts->start_time_ms, err);
+  if (st != ASL_OK) {
+    free_fields(e);
+    return st;
+  }
+  int rc = uv_idle_init(e->loop, &e->idle);
+  if (rc < 0) {
+    asl_error_set(err, ASL_E_IO, NULL, "cannot start the execution: %s", uv_strerror(rc));
+    e->clock.uvt.data = e;
+    uv_close((uv_handle_t *)&e->clock.uvt, on_failed_start_closed);
+    return err->code;
+  }
+  e->idle.data = e;
+  e->open_handles = 2;
+  e->timeout_timer.slot = ASL__TIMER_IDLE;
+  e->timeout_timer.cb = on_timeout;
+  e->timeout_timer.data = e;
+
+  e->start_ms = asl__clock_now(&e->clock);
+  asl__context_init(e);
+  asl__event_execution_started(e);
+  if (m->timeout_seconds > 0) {
+    asl_error terr = ASL_ERROR_INIT;
+    /* cannot fail: only a closed clock refuses timers */
+    asl__clock_timer_start(&e->clock, &e->timeout_timer, e->start_ms + m->timeout_seconds * 1000,
+                           &terr);
+    asl_error_clear(&terr);
+  }
+  e->top = asl__run_new(e, NULL, &m->top, input, on_top_done, NULL);
+  asl__run_post(e->top);
+  *out = e;
+  return ASL_OK;
+}
+
+void asl_exec_stop(asl_exec *e, const char *error, const char *cause)
+{
+  request_stop(e, ASL__STOP_ABORT, error, cause);
+}
+
+void asl_exec_free(asl_exec *e)
+{
+  if (!e)
+    return;
+  free_fields(e);
+}
+
+asl_exec_status asl_exec_status_of(const asl_exec *e)
+{
+  return e->status;
+}
+
+const asl_json *asl_exec_output(const asl_exec *e)
+{
+  return e->status == ASL_EXEC_SUCCEEDED ? e->output : NULL;
+}
+
+const char *asl_exec_error(const asl_exec *e)
+{
+  return e->error;
+}
+
+const char *asl_exec_cause(const asl_exec *e)
+{
+  return e->cause;
+}
+
+const char *asl_exec_name(const asl_exec *e)
+{
+  return e->name;
+}
+
+const char *asl_exec_arn(const asl_exec *e)
+{
+  return e->arn;
+}
+
+int64_t asl_exec_start_ms(const asl_exec *e)
+{
+  return e->start_ms;
+}
+
+int64_t asl_exec_stop_ms(const asl_exec *e)
+{
+  return e->stop_ms;
+}

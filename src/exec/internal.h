@@ -1,0 +1,301 @@
+/* Private to src/exec: the execution and its runs, the clock, event emission, the I/O pipeline
+ * and the operations of each state type. Nothing here is visible outside this folder.
+ *
+ * Lifetimes: the execution owns its clock, its idle handle and its top-level run; handles are
+ * closed when the execution finishes and the done callback runs from the last close callback,
+ * so asl_exec_free never has a handle to wait for. A run owns the input of its current state,
+ * the context object built for it and whatever the state holds while pending. */
+#ifndef ASLRUN_EXEC_INTERNAL_H
+#define ASLRUN_EXEC_INTERNAL_H
+
+#include "aslrun/exec.h"
+
+/* ------------------------------------------------------------------ error names ---- */
+typedef enum asl__err {
+#define X(id, name) ASL__ERR_##id,
+#include "errors.def"
+#undef X
+  ASL__ERR_COUNT_
+} asl__err;
+
+extern const char *const asl__err_names[ASL__ERR_COUNT_];
+#define ASL__ERR(id) (asl__err_names[ASL__ERR_##id])
+
+/* ------------------------------------------------------------------------ clock ---- */
+/* One clock an execution: the time every event, timestamp and timer reads. Timers live in a
+ * heap ordered by (deadline, start order), so equal deadlines fire in the order they were set;
+ * one uv timer is armed for the earliest. The real clock arms it for the real delay; the
+ * virtual clock, when nothing but timers is left to do (no hold), skips time forward to the
+ * earliest deadline at once, and its timestamps include the skipped time. */
+typedef struct asl__timer asl__timer;
+typedef void (*asl__timer_cb)(asl__timer *t);
+
+#define ASL__TIMER_IDLE ((size_t)-1)
+
+struct asl__timer {
+  asl__timer_cb cb;
+  void *data;
+  int64_t due_ms;
+  uint64_t seq;
+  size_t slot; /* index in the heap, or ASL__TIMER_IDLE */
+};
+
+typedef struct asl__clock asl__clock;
+
+typedef struct asl__clock_ops {
+  int64_t (*now)(const asl__clock *c);
+  /* Arms the loop timer for the earliest deadline [due_ms]. */
+  int (*arm)(asl__clock *c, int64_t due_ms);
+  /* In the loop timer's callback: the instant whose due timers fire now (the virtual clock
+   * may first skip ahead to [due_ms], the earliest deadline). */
+  int64_t (*advance)(asl__clock *c, int64_t due_ms);
+} asl__clock_ops;
+
+struct asl__clock {
+  const asl__clock_ops *ops;
+  uv_loop_t *loop;
+  uv_timer_t uvt;
+  int64_t wall_base_ms; /* the clock's reading at hr_base_ns */
+  uint64_t hr_base_ns;
+  int64_t skipped_ms; /* virtual: time jumped over */
+  asl__timer **heap;
+  size_t len;
+  size_t cap;
+  uint64_t seq;
+  int holds;
+  bool firing;
+  void (*on_closed)(void *data);
+  void *closed_data;
+};
+
+extern const asl__clock_ops asl__clock_real_ops;
+extern const asl__clock_ops asl__clock_virtual_ops;
+
+/* [start_ms] 0: now (the virtual clock may start elsewhere). Fails only when libuv does. */
+asl_status asl__clock_init(asl__clock *c, uv_loop_t *loop, bool is_virtual, int64_t start_ms,
+                           asl_error *err);
+int64_t asl__clock_now(const asl__clock *c);
+/* Starts [t] (not running) for [due_ms] on this clock; its callback runs once, from the loop,
+ * unless it is stopped first. */
+asl_status asl__clock_timer_start(asl__clock *c, asl__timer *t, int64_t due_ms, asl_error *err);
+/* Stops [t] if running; no callback follows. */
+void asl__clock_timer_stop(asl__clock *c, asl__timer *t);
+bool asl__clock_timer_active(const asl__timer *t);
+/* While held, the virtual clock does not skip: work other than timers is under way. */
+void asl__clock_hold(asl__clock *c);
+void asl__clock_release(asl__clock *c);
+/* Closes the loop timer; [cb] runs from its close callback. No timer may be running. */
+void asl__clock_close(asl__clock *c, void (*cb)(void *data), void *data);
+/* The clock's own helpers (clock.c) for its two implementations. */
+int64_t asl__clock_real_reading(const asl__clock *c);
+int asl__clock_arm_after(asl__clock *c, int64_t delay_ms);
+
+/* -------------------------------------------------------------------- runs ---- */
+typedef struct asl_run asl_run;
+
+/* What a state's run operation returns. */
+typedef enum asl__step {
+  ASL__STEP_DONE,    /* r->output and r->next are set (next NULL: the run ends) */
+  ASL__STEP_FAILED,  /* r->error is set */
+  ASL__STEP_PENDING, /* the state calls asl__run_state_done later, from a loop callback */
+} asl__step;
+
+typedef enum asl__run_phase {
+  ASL__RUN_ENTER,    /* about to enter r->state */
+  ASL__RUN_WAITING,  /* the current state is pending */
+  ASL__RUN_COMPLETE, /* the current state has finished with r->outcome: to be processed */
+  ASL__RUN_FINISHED, /* the run has ended with r->status */
+} asl__run_phase;
+
+typedef enum asl__outcome {
+  ASL__OUT_DONE,
+  ASL__OUT_FAILED,
+  ASL__OUT_CANCELED,
+} asl__outcome;
+
+typedef void (*asl__run_done_cb)(asl_run *r);
+
+struct asl_run {
+  asl_exec *exec;
+  asl_run *parent; /* NULL for the top level */
+  const asl_states *states;
+  const asl_state *state; /* the current state */
+  asl_json *input;        /* the current state's raw input (owned) */
+  asl_json *context;      /* $$ for the current state, when it uses it (owned) */
+  int64_t entered_id;     /* id of the current state's *StateEntered event */
+  int64_t entered_ms;
+  int64_t last_event_id;  /* previousEventId of this run's next event */
+  asl__run_phase phase;
+  asl__outcome outcome; /* in ASL__RUN_COMPLETE */
+  bool cancel_requested;
+  bool queued;
+  asl_run *next_ready;
+
+  /* what the current state produced */
+  asl_json *output;       /* owned */
+  const asl_state *next;  /* NULL: the run ends */
+  asl_error error;
+
+  /* the run's end */
+  asl_exec_status status; /* SUCCEEDED, FAILED or ABORTED once finished */
+  asl_json *result;       /* SUCCEEDED: the run's output (owned) */
+  asl__run_done_cb on_done;
+  void *data;
+
+  /* what a pending state keeps (one state is pending at a time) */
+  union {
+    struct {
+      asl__timer timer;
+      asl_json *effective; /* the input after InputPath, for OutputPath once waited */
+    } wait;
+  } u;
+};
+
+/* A new run of [states] on [input] (borrowed); [on_done] runs once when it finishes. Starts
+ * nothing: post it with asl__run_post. */
+asl_run *asl__run_new(asl_exec *e, asl_run *parent, const asl_states *states,
+                      const asl_json *input, asl__run_done_cb on_done, void *data);
+void asl__run_free(asl_run *r);
+/* Makes [r] progress from the loop's next turn (the idle handle of its execution). */
+void asl__run_post(asl_run *r);
+/* Runs [r] as far as it can go now: synchronous states inline, up to the execution's burst. */
+void asl__run_drive(asl_run *r);
+/* A pending state has finished with [out] (from a loop callback): continues the run. */
+void asl__run_state_done(asl_run *r, asl__outcome out);
+/* As asl__run_state_done, but the run continues from the loop's next turn: for completions
+ * that must not run inside the caller (a cancel). */
+void asl__run_state_done_later(asl_run *r, asl__outcome out);
+/* Asks [r] to stop: a pending state is cancelled, a queued run ends before its next state. */
+void asl__run_cancel(asl_run *r);
+/* Fills r->error with an interpreter error of the current state: [err] moved in, its cause
+ * prefixed as AWS words it ("An error occurred while executing the state 'X' (entered at the
+ * event id #N). "). Returns ASL__STEP_FAILED. */
+asl__step asl__run_fail_state(asl_run *r, asl_error *err);
+/* Fills r->error with [err] as it is (Fail states, task errors). Returns ASL__STEP_FAILED. */
+asl__step asl__run_fail(asl_run *r, asl_error *err);
+/* The environment expressions of the current state see: [input] and the run's context. */
+asl_env asl__run_env(asl_run *r, const asl_json *input);
+
+/* ------------------------------------------------------------------ states ---- */
+typedef struct asl__state_ops {
+  asl__step (*run)(asl_run *r);
+  /* Cancels the pending state; it must then complete with ASL__OUT_CANCELED through
+   * asl__run_state_done_later. NULL for states that never return pending. */
+  void (*cancel)(asl_run *r);
+  asl_event_type entered;
+  asl_event_type exited;
+  asl_event_type aborted;
+  bool has_exited;  /* Fail states have no exit event */
+  bool has_aborted; /* only states that can be pending have an abort event */
+} asl__state_ops;
+
+const asl__state_ops *asl__state_ops_of(asl_state_type t);
+
+asl__step asl__state_pass_run(asl_run *r);
+asl__step asl__state_choice_run(asl_run *r);
+asl__step asl__state_wait_run(asl_run *r);
+void asl__state_wait_cancel(asl_run *r);
+asl__step asl__state_succeed_run(asl_run *r);
+asl__step asl__state_fail_run(asl_run *r);
+asl__step asl__state_unsupported_run(asl_run *r);
+/* False (and r->error) when the current state needs something not built yet (JSONata, Assign). */
+bool asl__state_supported(asl_run *r);
+
+/* ------------------------------------------------------------ I/O pipeline ---- */
+/* The one implementation of InputPath -> Parameters -> (result) -> ResultSelector -> ResultPath
+ * -> OutputPath. Every function returns a new reference, or NULL with r->error filled and the
+ * cause worded as AWS words it; the caller then returns ASL__STEP_FAILED. */
+
+/* Evaluates a path of the state on [v]; a miss reads "Invalid path '$.x' : No results for path:
+ * $['x']", as AWS words InputPath and OutputPath failures. */
+asl_json *asl__io_eval_path(asl_run *r, const asl_path *p, const asl_json *v);
+/* InputPath: null gives {}, absent gives [raw] itself. */
+asl_json *asl__io_input_path(asl_run *r, const asl_json *raw);
+/* InputPath, then Parameters when the state has them: the effective input. */
+asl_json *asl__io_effective_input(asl_run *r, const asl_json *raw);
+/* From the state's [raw] input and its [result] (taken): ResultSelector when [select],
+ * ResultPath (null keeps [raw], absent replaces it), OutputPath, and the payload checks. */
+asl_json *asl__io_output(asl_run *r, const asl_json *raw, asl_json *result, bool select);
+/* OutputPath alone on [v] (taken), and the payload check of the state output. */
+asl_json *asl__io_output_path(asl_run *r, asl_json *v);
+/* States.DataLimitExceeded when [v] is over the execution's payload limit. */
+bool asl__io_check_size(asl_run *r, const asl_json *v);
+
+/* ----------------------------------------------------------------- context ---- */
+/* Builds the parts of $$ that do not change during the execution. */
+void asl__context_init(asl_exec *e);
+/* $$ for the current state of [r]: a new reference. */
+asl_json *asl__context_for_state(asl_run *r);
+
+/* ------------------------------------------------------------------ events ---- */
+/* Every emitter numbers the event (ids are needed by error causes even with no sink) and
+ * builds details only when a sink is attached. Each returns the event's id. */
+bool asl__events_wanted(const asl_exec *e);
+int64_t asl__event_emit(asl_exec *e, asl_event_type type, int64_t previous_id,
+                        asl_json *details);
+int64_t asl__event_execution_started(asl_exec *e);
+int64_t asl__event_execution_end(asl_exec *e, int64_t previous_id);
+void asl__event_state_entered(asl_run *r);
+void asl__event_state_exited(asl_run *r);
+void asl__event_state_aborted(asl_run *r);
+/* JSON text of [v] as a string value (the input/output fields of events). */
+asl_json *asl__event_text(const asl_json *v);
+
+/* --------------------------------------------------------------- execution ---- */
+typedef enum asl__stop {
+  ASL__STOP_NONE,
+  ASL__STOP_ABORT,
+  ASL__STOP_TIMEOUT,
+} asl__stop;
+
+/* Transitions run in one turn of the loop before a run yields to it, so that timers, signals
+ * (Ctrl-C) and other executions are seen during long synchronous chains. */
+#define ASL__BURST 4096
+
+/* Makes sure the execution's idle handle runs on the loop's next turn (ready runs, a stop). */
+void asl__exec_kick(asl_exec *e);
+
+struct asl_exec {
+  const asl_machine *machine;
+  uv_loop_t *loop;
+  asl__clock clock;
+  uv_idle_t idle;
+  bool idle_active;
+  asl_run *ready_head;
+  asl_run *ready_tail;
+  unsigned burst;
+
+  asl_run *top;
+  asl_exec_status status;
+  asl_json *input;
+  asl_json *output;
+  char *error;
+  char *cause;
+  char *name;
+  char *arn;
+  char *sm_arn;
+  char *sm_name;
+  char *role_arn;
+  int64_t start_ms;
+  int64_t stop_ms;
+  int64_t last_id; /* the last event id given */
+  asl_event_sink *sinks;
+  size_t sink_count;
+  size_t payload_limit; /* SIZE_MAX: none */
+  uint64_t rng;
+  asl_json *ctx_execution;
+  asl_json *ctx_state_machine;
+
+  asl__timer timeout_timer;
+  asl__stop stop;
+  bool stop_pending; /* asked for, not yet acted upon */
+  char *stop_error;
+  char *stop_cause;
+
+  bool finished;
+  int open_handles;
+  asl_exec_done_cb done;
+  void *done_data;
+};
+
+#endif

@@ -1,0 +1,39 @@
+/* Choice: the rules in order on the effective input (after InputPath); the first that matches
+ * names the next state, else Default, else States.NoChoiceMatched. The output is the effective
+ * input through OutputPath. The rules themselves are lang's (asl_choice_eval). */
+#include "internal.h"
+
+asl__step asl__state_choice_run(asl_run *r)
+{
+  const asl_state *st = r->state;
+  asl_json *in = asl__io_input_path(r, r->input);
+  if (!in)
+    return ASL__STEP_FAILED;
+  asl_env env = asl__run_env(r, in);
+  const asl_state *next = NULL;
+  for (size_t i = 0; i < st->u.choice.count && !next; i++) {
+    const asl_choice_branch *b = &st->u.choice.branches[i];
+    bool matched = false;
+    asl_error err = ASL_ERROR_INIT;
+    if (asl_choice_eval(b->rule, &env, &matched, &err) != ASL_OK) {
+      asl_json_decref(in);
+      return asl__run_fail_state(r, &err);
+    }
+    if (matched)
+      next = b->next;
+  }
+  if (!next)
+    next = st->u.choice.default_next;
+  if (!next) {
+    asl_json_decref(in);
+    asl_error err = ASL_ERROR_INIT;
+    asl_error_set(&err, ASL_E_RUNTIME, ASL__ERR(NO_CHOICE_MATCHED),
+                  "No Choice Rule matched the input and the Choice state has no Default.");
+    return asl__run_fail_state(r, &err);
+  }
+  r->output = asl__io_output_path(r, in);
+  if (!r->output)
+    return ASL__STEP_FAILED;
+  r->next = next;
+  return ASL__STEP_DONE;
+}
