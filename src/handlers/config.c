@@ -133,7 +133,8 @@ static asl_status parse_function(const char *name, const asl_json *spec, const c
     const char *key;
     asl__fn_kind kind;
   } only[] = {{"runtime", ASL_FN_PYTHON}, {"code", ASL_FN_PYTHON}, {"cold", ASL_FN_PYTHON},
-              {"concurrency", ASL_FN_PYTHON}, {"cwd", ASL_FN_COMMAND}};
+              {"concurrency", ASL_FN_PYTHON}, {"memory", ASL_FN_PYTHON},
+              {"cwd", ASL_FN_COMMAND}};
   f->kind = py ? ASL_FN_PYTHON : cmd ? ASL_FN_COMMAND : ASL_FN_LAMBDA;
   for (size_t i = 0; i < sizeof only / sizeof *only; i++) {
     const asl_json *v = asl_json_get_cstr(spec, only[i].key);
