@@ -147,7 +147,8 @@ void asl__run_drive(asl_run *r)
   for (;;) {
     switch (r->phase) {
     case ASL__RUN_ENTER:
-      if (r->cancel_requested) {
+      /* a stop asked for from inside this very chain (by a sink) ends it before the next state */
+      if (r->cancel_requested || e->stop != ASL__STOP_NONE) {
         finish(r, ASL_EXEC_ABORTED);
         break;
       }
