@@ -79,24 +79,21 @@ static void load_processor(state_ctx *c)
                 "\"States\"");
     return;
   }
-  if (iter->v) {
-    char *ptr = asl__ptr(st->pointer, "Iterator");
-    asl__load_sublist(c, iter->v, asl__vpos(iter), ptr, "Iterator", &st->u.map.processor, NULL, 0,
-                      NULL);
-    asl_free(ptr);
-    return;
-  }
+  /* the older Iterator takes a ProcessorConfig too (conformance
+   * map/test_map_state_legacy_config_distributed.json) */
   static const char *const extra[] = {"ProcessorConfig"};
+  slot *which = proc->v ? proc : iter;
+  const char *field = proc->v ? "ItemProcessor" : "Iterator";
   slot config;
-  char *ptr = asl__ptr(st->pointer, "ItemProcessor");
+  char *ptr = asl__ptr(st->pointer, field);
   /* the mode decides which fields the Map may have: read it before the processor's states */
-  if (asl_json_is_object(proc->v)) {
-    slot pc = asl__member(proc->v, "ProcessorConfig");
+  if (asl_json_is_object(which->v)) {
+    slot pc = asl__member(which->v, "ProcessorConfig");
     if (pc.v)
       load_processor_config(c, &pc, ptr);
   }
-  asl__load_sublist(c, proc->v, asl__vpos(proc), ptr, "ItemProcessor", &st->u.map.processor, extra,
-                    1, &config);
+  asl__load_sublist(c, which->v, asl__vpos(which), ptr, field, &st->u.map.processor, extra, 1,
+                    &config);
   asl_free(ptr);
 }
 

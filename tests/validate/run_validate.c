@@ -6,9 +6,11 @@
  *   run_validate DIR            check every case of DIR
  *   run_validate DIR --update   rewrite the .expected files from what the loader says (review the
  *                               diff before committing)
- *   run_validate --corpus DIR   load every definition of the AWS-recorded conformance corpus:
- *                               INVALID_DEFINITION cases must get diagnostics, the others none
- *                               (exit 77, skipped, when DIR is absent) */
+ *   run_validate --corpus DIR [--skip SUBSTR]...
+ *                               load every definition of the AWS-recorded conformance corpus:
+ *                               INVALID_DEFINITION cases must get diagnostics, the others none;
+ *                               cases whose folder/file name holds a SUBSTR are left out (features
+ *                               of later milestones); exit 77, skipped, when DIR is absent */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,7 +186,7 @@ done:
   return failed;
 }
 
-static int run_corpus(const char *root)
+static int run_corpus(const char *root, char **skip, int nskip)
 {
   struct stat sb;
   if (stat(root, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
@@ -202,7 +204,12 @@ static int run_corpus(const char *root)
     for (size_t j = 0; j < n; j++) {
       char *path = asl_strfmt("%s/%s", dir, names[j]);
       char *shown = asl_strfmt("%s/%s", folders[i], names[j]);
-      failed += corpus_case(path, shown, &checked);
+      bool skipped = false;
+      for (int k = 0; k < nskip; k++)
+        if (strstr(shown, skip[k]))
+          skipped = true;
+      if (!skipped)
+        failed += corpus_case(path, shown, &checked);
       asl_free(shown);
       asl_free(path);
       asl_free(names[j]);
@@ -220,12 +227,19 @@ int main(int argc, char **argv)
 {
   size_t live = asl_json_live();
   int rc;
-  if (argc == 3 && strcmp(argv[1], "--corpus") == 0)
-    rc = run_corpus(argv[2]);
+  bool skips_ok = argc >= 3 && (argc - 3) % 2 == 0;
+  for (int i = 3; skips_ok && i < argc; i += 2)
+    skips_ok = strcmp(argv[i], "--skip") == 0;
+  char *skip[64];
+  int nskip = 0;
+  for (int i = 4; skips_ok && i < argc && nskip < 64; i += 2)
+    skip[nskip++] = argv[i];
+  if (argc >= 3 && strcmp(argv[1], "--corpus") == 0 && skips_ok)
+    rc = run_corpus(argv[2], skip, nskip);
   else if (argc == 2 || (argc == 3 && strcmp(argv[2], "--update") == 0))
     rc = run_dir(argv[1], argc == 3);
   else {
-    fprintf(stderr, "usage: run_validate DIR [--update] | --corpus DIR\n");
+    fprintf(stderr, "usage: run_validate DIR [--update] | --corpus DIR [--skip SUBSTR]...\n");
     return 2;
   }
   if (asl_json_live() != live) {
