@@ -91,11 +91,16 @@ int cli_validate(int argc, char **argv, int first)
     asl_free(text);
   }
   if (json) {
-    asl_json_dump_buf(all, ASL_JSON_PRETTY, &out);
+    /* yajl's beautifier writes an empty array over three lines */
+    if (asl_json_len(all) == 0)
+      asl_buf_adds(&out, "[]");
+    else
+      asl_json_dump_buf(all, ASL_JSON_PRETTY, &out);
     asl_buf_addc(&out, '\n');
     asl_json_decref(all);
   }
-  fwrite(out.data, 1, out.len, stdout);
+  if (out.len > 0)
+    fwrite(out.data, 1, out.len, stdout);
   asl_buf_free(&out);
   ASL_VEC_FREE(files);
   if (unreadable)

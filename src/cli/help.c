@@ -2,13 +2,13 @@
 #include "cli.h"
 
 const char cli_help_main[] =
-    "usage: aslrun [run] MACHINE [options]   run a state machine\n"
-    "       aslrun validate FILE... [options] check state machine definitions\n"
-    "       aslrun help [COMMAND]             show help for aslrun or a command\n"
-    "       aslrun --version                  show the version\n"
+    "usage: aslrun [run] MACHINE [options]      run a state machine\n"
+    "       aslrun validate FILE... [options]  check state machine definitions\n"
+    "       aslrun help [COMMAND]              show the help of aslrun or of a command\n"
+    "       aslrun --version                   show the version\n"
     "\n"
     "aslrun runs Amazon States Language state machines locally, with AWS Step Functions'\n"
-    "semantics. 'aslrun COMMAND --help' shows a command's options.\n";
+    "semantics. 'aslrun COMMAND --help' shows the options of a command.\n";
 
 const char cli_help_run[] =
     "usage: aslrun [run] MACHINE [options]\n"
