@@ -189,7 +189,7 @@ def main(argv):
     if len(argv) < 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    aslrun, paths = argv[0], argv[1:]
+    aslrun, paths = os.path.abspath(argv[0]), argv[1:]
     passed = failed = 0
     for path in find(paths):
         if flt and flt not in path:
