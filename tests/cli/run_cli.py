@@ -11,6 +11,7 @@ A case (one behaviour a file):
   "args":    the arguments after "aslrun"
   "stdin":   text on standard input (default: nothing)
   "signal":  {"name": "SIGINT", "after": 0.5}: send it that many seconds after the start
+  "tty":     true: stdout is a terminal (a pseudo-terminal; its "\r\n" read as "\n")
   "exit":    the expected exit status
   "stdout", "stderr": the exact text, or {"re": REGEX} (whole text), or {"json": VALUE}
              (stdout parsed as JSON; "<any>" and "<re:REGEX>" wildcards inside VALUE)
@@ -20,6 +21,7 @@ Prints a line per failing case and "N passed, N failed". Python standard library
 
 import json
 import os
+import pty
 import re
 import signal
 import subprocess
@@ -71,9 +73,14 @@ def run_case(aslrun, case):
             with open(path, "w", encoding="utf-8") as f:
                 f.write(content if isinstance(content, str) else json.dumps(content))
         stdin = case.get("stdin")
-        proc = subprocess.Popen([aslrun] + case["args"], cwd=tmp, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE,
+        tty = case.get("tty", False)
+        if tty:
+            master, slave = pty.openpty()
+        proc = subprocess.Popen([aslrun] + case["args"], cwd=tmp,
+                                stdout=slave if tty else subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+        if tty:
+            os.close(slave)
         sig = case.get("signal")
         try:
             if sig:
@@ -85,6 +92,18 @@ def run_case(aslrun, case):
             proc.kill()
             proc.communicate()
             return "timed out"
+        if tty:
+            chunks = []
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the other end is closed
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            os.close(master)
+            out = b"".join(chunks).replace(b"\r\n", b"\n")
         out = out.decode("utf-8", "replace")
         err = err.decode("utf-8", "replace")
         problems = []
