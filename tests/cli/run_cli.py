@@ -11,6 +11,7 @@ A case (one behaviour a file):
   "args":    the arguments after "aslrun"
   "stdin":   text on standard input (default: nothing)
   "signal":  {"name": "SIGINT", "after": 0.5}: send it that many seconds after the start
+  "env":     {"NAME": "value"}: added to the environment
   "tty":     true: stdout is a terminal (a pseudo-terminal; its "\r\n" read as "\n")
   "exit":    the expected exit status
   "stdout", "stderr": the exact text, or {"re": REGEX} (whole text), or {"json": VALUE}
@@ -76,7 +77,8 @@ def run_case(aslrun, case):
         tty = case.get("tty", False)
         if tty:
             master, slave = pty.openpty()
-        proc = subprocess.Popen([aslrun] + case["args"], cwd=tmp,
+        env = dict(os.environ, **case.get("env", {}))
+        proc = subprocess.Popen([aslrun] + case["args"], cwd=tmp, env=env,
                                 stdout=slave if tty else subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
         if tty:
