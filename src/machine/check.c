@@ -161,13 +161,18 @@ static bool path_text(loader *L, const slot *s, const char *base, const char *fi
   return true;
 }
 
+/* lang's causes quote the path and say where it goes wrong: they are the message */
 static void bad_path(loader *L, const slot *s, const char *base, const char *field,
                      const char *kind, asl_error *err)
 {
-  char *text = asl__describe(s->v);
-  asl__diag(L, asl__vpos(s), base, field, "%s is not a valid %s: %s%s", text, kind,
-            err->cause ? err->cause : "syntax error", jsonata_hint(s->v));
-  asl_free(text);
+  if (err->cause) {
+    asl__diag(L, asl__vpos(s), base, field, "%s%s", err->cause, jsonata_hint(s->v));
+  } else {
+    char *text = asl__describe(s->v);
+    asl__diag(L, asl__vpos(s), base, field, "%s is not a valid %s%s", text, kind,
+              jsonata_hint(s->v));
+    asl_free(text);
+  }
   asl_error_clear(err);
 }
 

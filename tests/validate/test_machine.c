@@ -180,6 +180,45 @@ static void test_jsonata_kept_raw(void)
   asl_machine_free(m);
 }
 
+static void test_compiled_paths(void)
+{
+  asl_machine *m =
+      load("{\"StartAt\": \"P\", \"States\": {"
+           " \"P\": {\"Type\": \"Pass\", \"InputPath\": \"$.in\", \"OutputPath\": null,"
+           "  \"ResultPath\": \"$.r\", \"Parameters\": {\"a.$\": \"$.a\"}, \"Next\": \"Q\"},"
+           " \"Q\": {\"Type\": \"Pass\", \"InputPath\": null, \"ResultPath\": null,"
+           "  \"Parameters\": {\"id.$\": \"$$.Execution.Id\"}, \"Next\": \"W\"},"
+           " \"W\": {\"Type\": \"Wait\", \"TimestampPath\": \"$$.Execution.StartTime\","
+           "  \"Next\": \"M\"},"
+           " \"M\": {\"Type\": \"Map\", \"ItemsPath\": \"$.items\","
+           "  \"Parameters\": {\"v.$\": \"$$.Map.Item.Value\"}, \"End\": true,"
+           "  \"Iterator\": {\"StartAt\": \"I\", \"States\": {\"I\": {\"Type\": \"Succeed\"}}}}}}");
+  CHECK(m != NULL);
+  if (!m)
+    return;
+  asl_state *p = m->top.items[0];
+  asl_state *q = m->top.items[1];
+  asl_state *w = m->top.items[2];
+  asl_state *mp = m->top.items[3];
+  CHECK(p->input_path && !p->input_path_null);
+  CHECK_STR(asl_path_text(p->input_path), "$.in");
+  CHECK(p->output_path == NULL && p->output_path_null);
+  CHECK(p->result_path && !p->result_path_null);
+  CHECK_STR(asl_refpath_text(p->result_path), "$.r");
+  CHECK(p->parameters != NULL && !p->uses_context);
+  CHECK(q->input_path == NULL && q->input_path_null);
+  CHECK(q->result_path == NULL && q->result_path_null);
+  CHECK(q->output_path == NULL && !q->output_path_null); /* absent: "$" */
+  CHECK(q->uses_context);
+  CHECK(w->u.wait.timestamp_path && asl_path_is_context(w->u.wait.timestamp_path));
+  CHECK(w->uses_context);
+  CHECK(mp->u.map.items_path != NULL);
+  /* the older Parameters shape each item, as ItemSelector does */
+  CHECK(mp->u.map.item_selector != NULL && mp->u.map.item_selector == mp->parameters);
+  CHECK(mp->uses_context);
+  asl_machine_free(m);
+}
+
 static void test_failure_returns_null(void)
 {
   asl_diags d = ASL_DIAGS_INIT;
@@ -202,6 +241,7 @@ int main(void)
   test_retry_catch();
   test_nested();
   test_jsonata_kept_raw();
+  test_compiled_paths();
   test_failure_returns_null();
   CHECK(asl_json_live() == live);
   return CHECK_DONE();
