@@ -190,6 +190,23 @@ bool asl__compile_path(loader *L, const slot *s, const char *base, const char *f
   return true;
 }
 
+bool asl__compile_value_path(loader *L, const slot *s, const char *base, const char *field,
+                             asl_path **out)
+{
+  if (!asl__compile_path(L, s, base, field, NULL, out))
+    return false;
+  if (asl_path_is_definite(*out))
+    return true;
+  char *text = asl__describe(s->v);
+  asl__diag(L, asl__vpos(s), base, field,
+            "%s must name a single value, but %s may match several (a wildcard, slice, union, "
+            "filter or '..'); use names and indexes only, as $.a.b[0]",
+            field, text);
+  asl_free(text);
+  *out = NULL;
+  return false;
+}
+
 bool asl__compile_refpath(loader *L, const slot *s, const char *base, const char *field,
                           bool *is_null, asl_refpath **out)
 {

@@ -115,6 +115,10 @@ bool asl__want_number(loader *L, const slot *s, const char *base, const char *fi
  * caller says so (and then *is_null is set). */
 bool asl__compile_path(loader *L, const slot *s, const char *base, const char *field, bool *is_null,
                        asl_path **out);
+/* A path that must name one value (SecondsPath, ItemsPath, ...: the spec's reference paths, but
+ * reading the context object too): no wildcard, slice, union, filter or "..". */
+bool asl__compile_value_path(loader *L, const slot *s, const char *base, const char *field,
+                             asl_path **out);
 bool asl__compile_refpath(loader *L, const slot *s, const char *base, const char *field,
                           bool *is_null, asl_refpath **out);
 bool asl__compile_expr(loader *L, const slot *s, const char *base, const char *field, int allow,

@@ -108,7 +108,7 @@ static bool load_limit(state_ctx *c, field_id lit, field_id path, asl_path **out
     return false;
   }
   if (c->f[path].v &&
-      asl__compile_path(c->L, &c->f[path], st->pointer, asl__field_names[path], NULL, out_path) &&
+      asl__compile_value_path(c->L, &c->f[path], st->pointer, asl__field_names[path], out_path) &&
       asl_path_is_context(*out_path))
     st->uses_context = true;
   if (!c->f[lit].v)
@@ -159,8 +159,8 @@ static void load_items(state_ctx *c)
   loader *L = c->L;
   asl_state *st = c->st;
   if (c->f[F_ITEMS_PATH].v &&
-      asl__compile_path(L, &c->f[F_ITEMS_PATH], st->pointer, "ItemsPath", NULL,
-                        &st->u.map.items_path) &&
+      asl__compile_value_path(L, &c->f[F_ITEMS_PATH], st->pointer, "ItemsPath",
+                              &st->u.map.items_path) &&
       asl_path_is_context(st->u.map.items_path))
     st->uses_context = true;
   slot *items = &c->f[F_ITEMS];

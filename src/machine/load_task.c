@@ -30,7 +30,7 @@ static int64_t load_seconds(state_ctx *c, field_id lit, field_id path, asl_path 
                                : "a positive integer (at most 99999999)",
                     &value);
   }
-  if (c->f[path].v && asl__compile_path(L, &c->f[path], st->pointer, pname, NULL, out_path) &&
+  if (c->f[path].v && asl__compile_value_path(L, &c->f[path], st->pointer, pname, out_path) &&
       asl_path_is_context(*out_path))
     st->uses_context = true;
   return value;

@@ -84,12 +84,12 @@ void asl__load_wait(state_ctx *c)
   } else if (first == F_TIMESTAMP) {
     load_timestamp(c);
   } else if (first == F_SECONDS_PATH) {
-    if (asl__compile_path(L, &c->f[F_SECONDS_PATH], st->pointer, "SecondsPath", NULL,
-                          &st->u.wait.seconds_path) &&
+    if (asl__compile_value_path(L, &c->f[F_SECONDS_PATH], st->pointer, "SecondsPath",
+                                &st->u.wait.seconds_path) &&
         asl_path_is_context(st->u.wait.seconds_path))
       st->uses_context = true;
-  } else if (asl__compile_path(L, &c->f[F_TIMESTAMP_PATH], st->pointer, "TimestampPath", NULL,
-                               &st->u.wait.timestamp_path) &&
+  } else if (asl__compile_value_path(L, &c->f[F_TIMESTAMP_PATH], st->pointer, "TimestampPath",
+                                     &st->u.wait.timestamp_path) &&
              asl_path_is_context(st->u.wait.timestamp_path)) {
     st->uses_context = true;
   }

@@ -108,7 +108,7 @@ static void load_count(state_ctx *c, const slot *lit, const slot *path, const ch
               "%s is a JSONPath field and this state uses JSONata; use %s with a {%% ... %%} "
               "expression",
               pname, lname);
-  else if (asl__compile_path(L, path, ptr, pname, NULL, out_path) && asl_path_is_context(*out_path))
+  else if (asl__compile_value_path(L, path, ptr, pname, out_path) && asl_path_is_context(*out_path))
     c->st->uses_context = true;
 }
 
