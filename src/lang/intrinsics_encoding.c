@@ -1,0 +1,152 @@
+/* The encoding family of intrinsics: States.Base64Encode, States.Base64Decode, States.Hash
+ * (MD5, SHA-1, SHA-256, SHA-384, SHA-512 through libcrypto), each over the UTF-8 bytes of a
+ * string of at most 10,000 characters, AWS's documented limit. */
+#include "intrinsic.h"
+
+#include <openssl/evp.h>
+#include <string.h>
+
+#define INPUT_MAX_CHARS 10000
+
+static bool check_size(const intr_call *c, const asl_json *s, asl_error *err)
+{
+  size_t chars = asl_utf16_len(asl_json_str(s), asl_json_str_len(s));
+  if (chars <= INPUT_MAX_CHARS)
+    return true;
+  asl__intr_fail(c, err, "the input has %zu characters; at most %d are allowed", chars,
+                 INPUT_MAX_CHARS);
+  return false;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+asl_json *intr_base64_encode(const intr_call *c, asl_json **argv, size_t argc,
+                             const asl_env *env, asl_error *err)
+{
+  (void)argc, (void)env;
+  if (!check_size(c, argv[0], err))
+    return NULL;
+  const unsigned char *s = (const unsigned char *)asl_json_str(argv[0]);
+  size_t n = asl_json_str_len(argv[0]);
+  asl_buf out = ASL_BUF_INIT;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)s[i] << 16;
+    if (i + 1 < n)
+      v |= (uint32_t)s[i + 1] << 8;
+    if (i + 2 < n)
+      v |= s[i + 2];
+    asl_buf_addc(&out, b64[(v >> 18) & 63]);
+    asl_buf_addc(&out, b64[(v >> 12) & 63]);
+    asl_buf_addc(&out, i + 1 < n ? b64[(v >> 6) & 63] : '=');
+    asl_buf_addc(&out, i + 2 < n ? b64[v & 63] : '=');
+  }
+  size_t len;
+  char *r = asl_buf_steal(&out, &len);
+  return asl_json_string_take(r, len);
+}
+
+static int b64_value(char c)
+{
+  const char *p = c ? strchr(b64, c) : NULL;
+  return p ? (int)(p - b64) : -1;
+}
+
+/* Appends [bytes] as UTF-8, replacing what is not UTF-8 with U+FFFD as Java's new String does. */
+static void add_utf8(asl_buf *out, const unsigned char *s, size_t n)
+{
+  size_t i = 0;
+  while (i < n) {
+    size_t run = i;
+    while (run < n) {
+      unsigned char c = s[run];
+      size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      if (len == 0 || run + len > n || !asl_utf8_valid((const char *)s + run, len))
+        break;
+      run += len;
+    }
+    asl_buf_add(out, s + i, run - i);
+    if (run < n) {
+      asl_buf_adds(out, "\xEF\xBF\xBD");
+      run++;
+    }
+    i = run;
+  }
+}
+
+asl_json *intr_base64_decode(const intr_call *c, asl_json **argv, size_t argc,
+                             const asl_env *env, asl_error *err)
+{
+  (void)argc, (void)env;
+  if (!check_size(c, argv[0], err))
+    return NULL;
+  const char *s = asl_json_str(argv[0]);
+  size_t n = asl_json_str_len(argv[0]);
+  size_t pad = 0;
+  while (n > 0 && s[n - 1] == '=' && pad < 2) {
+    n--;
+    pad++;
+  }
+  asl_buf bytes = ASL_BUF_INIT;
+  uint32_t acc = 0;
+  int bits = 0;
+  bool ok = n % 4 != 1 && (pad == 0 || (n + pad) % 4 == 0);
+  for (size_t i = 0; i < n && ok; i++) {
+    int v = b64_value(s[i]);
+    if (v < 0) {
+      ok = false;
+      break;
+    }
+    acc = (acc << 6) | (uint32_t)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      asl_buf_addc(&bytes, (char)((acc >> bits) & 0xFF));
+    }
+  }
+  if (!ok) {
+    asl_buf_free(&bytes);
+    asl__intr_fail(c, err, "the argument is not valid Base64");
+    return NULL;
+  }
+  asl_buf out = ASL_BUF_INIT;
+  add_utf8(&out, (const unsigned char *)(bytes.data ? bytes.data : ""), bytes.len);
+  asl_buf_free(&bytes);
+  size_t len;
+  char *r = asl_buf_steal(&out, &len);
+  return asl_json_string_take(r, len);
+}
+
+asl_json *intr_hash(const intr_call *c, asl_json **argv, size_t argc, const asl_env *env,
+                    asl_error *err)
+{
+  (void)argc, (void)env;
+  if (!check_size(c, argv[0], err))
+    return NULL;
+  const char *alg = asl_json_str(argv[1]);
+  const EVP_MD *md = strcmp(alg, "MD5") == 0       ? EVP_md5()
+                     : strcmp(alg, "SHA-1") == 0   ? EVP_sha1()
+                     : strcmp(alg, "SHA-256") == 0 ? EVP_sha256()
+                     : strcmp(alg, "SHA-384") == 0 ? EVP_sha384()
+                     : strcmp(alg, "SHA-512") == 0 ? EVP_sha512()
+                                                   : NULL;
+  if (!md) {
+    asl__intr_fail(c, err,
+                   "'%s' is not a hash algorithm; use MD5, SHA-1, SHA-256, SHA-384 or SHA-512",
+                   alg);
+    return NULL;
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int dlen = 0;
+  if (!EVP_Digest(asl_json_str(argv[0]), asl_json_str_len(argv[0]), digest, &dlen, md, NULL)) {
+    asl__intr_fail(c, err, "the %s digest could not be computed", alg);
+    return NULL;
+  }
+  static const char hex[] = "0123456789abcdef";
+  char *out = asl_alloc(2 * dlen + 1);
+  for (unsigned int i = 0; i < dlen; i++) {
+    out[2 * i] = hex[digest[i] >> 4];
+    out[2 * i + 1] = hex[digest[i] & 15];
+  }
+  out[2 * dlen] = '\0';
+  return asl_json_string_take(out, 2 * dlen);
+}
