@@ -311,9 +311,33 @@ static asl_status parse_function(const char *name, const asl_json *spec, const c
       st = get_string(lam, "qualifier", p, &f->qualifier, err);
     if (st == ASL_OK)
       st = get_string(lam, "profile", p, &f->profile, err);
+    const char *why = st == ASL_OK && f->endpoint ? asl__endpoint_problem(f->endpoint) : NULL;
+    if (why) {
+      char *ep = asl_pointer_join(p, "endpoint", 8);
+      st = asl__doc_error(err, asl_json_get_cstr(lam, "endpoint"), ep, "\"endpoint\" %s", why);
+      asl_free(ep);
+    }
+    if (st == ASL_OK && f->qualifier) {
+      const char *q = f->qualifier;
+      bool ok = strlen(q) <= 128;
+      for (size_t i = 0; ok && q[i]; i++)
+        ok = (q[i] >= 'a' && q[i] <= 'z') || (q[i] >= 'A' && q[i] <= 'Z') ||
+             (q[i] >= '0' && q[i] <= '9') || q[i] == '-' || q[i] == '_' ||
+             (q[i] == '$' && strcmp(q, "$LATEST") == 0);
+      if (!ok) {
+        char *qp = asl_pointer_join(p, "qualifier", 9);
+        st = asl__doc_error(err, asl_json_get_cstr(lam, "qualifier"), qp,
+                            "\"qualifier\" must be a version, an alias or $LATEST");
+        asl_free(qp);
+      }
+    }
     asl_free(p);
     if (st != ASL_OK)
       return st;
+    /* over HTTP the function's own timeout is Lambda's business; "timeout" only bounds how long
+     * aslrun waits for an answer (http_lambda.c picks the default) */
+    if (!asl_json_get_cstr(spec, "timeout"))
+      f->timeout_s = 0;
   }
   return ASL_OK;
 }

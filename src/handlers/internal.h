@@ -73,12 +73,16 @@ typedef enum asl__call_phase {
   ASL_CALL_DONE,    /* the callback ran */
 } asl__call_phase;
 
+struct asl__raw_result; /* below */
+
 /* What a function invocation needs to build Step Functions' view of its outcome. */
 typedef struct asl__lambda_target {
   char *name;      /* function name */
   char *qualifier; /* version or alias, or NULL */
   char *region, *account;
   char *arn; /* arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] as invoked */
+  bool region_given;  /* the name was a full ARN: its region is the function's */
+  bool account_given; /* the name was a full or partial ARN */
 } asl__lambda_target;
 
 struct asl_task_call {
@@ -108,6 +112,15 @@ struct asl_task_call {
   char *state_name;
   int64_t now_ms;   /* execution clock at invocation (Date header) */
   uint64_t started_ns;
+  char *executed_version; /* X-Amz-Executed-Version of an HTTP answer, or NULL (lambda.c decides) */
+
+  /* raw invocations (asl__function_invoke_raw): the function's answer as it came */
+  bool raw;
+  char *raw_payload;
+  size_t raw_len;
+  bool raw_function_error;
+  void (*raw_cb)(void *data, const struct asl__raw_result *r);
+  void *raw_data;
 };
 
 /* Operations of a function handler kind. invoke() starts the work and returns ASL_OK, after
@@ -123,6 +136,7 @@ struct asl__fn_ops {
 
 extern const asl__fn_ops asl__process_ops;
 extern const asl__fn_ops asl__python_ops;
+extern const asl__fn_ops asl__lambda_http_ops; /* http_lambda.c */
 
 /* ---- registry internals used by handlers ---- */
 uv_loop_t *asl__handlers_loop(asl_handlers *h);
@@ -134,6 +148,38 @@ void asl__handlers_hold(asl_handlers *h);
 void asl__handlers_release(asl_handlers *h);
 /* A random RFC 4122 version 4 UUID, lower-case, into [out] (37 bytes with the NUL). */
 void asl__handlers_uuid(asl_handlers *h, char out[37]);
+/* The registry's HTTP client (curl_uv.h), created (and libcurl loaded) on first use. */
+struct asl__http *asl__handlers_http(asl_handlers *h, asl_error *err);
+/* The configured function named [name], or NULL. */
+asl__fn *asl__handlers_find_fn(asl_handlers *h, const char *name);
+
+/* ---- http_lambda.c ---- */
+/* NULL when [url] can serve as an Invoke API endpoint (http or https, a host, an optional port
+ * and path, nothing else), else why not (a static string). */
+const char *asl__endpoint_problem(const char *url);
+
+/* ---- raw invocations, for serving functions over the Invoke API (lambda_serve.c) ---- */
+struct asl__raw_result {
+  asl_status status;     /* ASL_OK: [payload] is the function's answer; ASL_E_CANCELED; or
+                            ASL_E_HANDLER: [error] (a failure that is not the function's own) */
+  const char *payload;   /* the response bytes exactly as the function produced them */
+  size_t len;
+  bool function_error;   /* X-Amz-Function-Error: Unhandled */
+  const char *log;       /* what the invocation logged, or NULL */
+  const asl_error *error;
+  const char *executed_version;
+  const char *request_id;
+};
+typedef struct asl__raw_result asl__raw_result;
+typedef void (*asl__raw_cb)(void *data, const asl__raw_result *r);
+
+/* Invokes the configured function [t]->name (its qualifier and ARN as the caller named them)
+ * with the event [payload] and reports the function's answer untouched: no resource-style
+ * mapping, no Step Functions payload limit. Same contract as asl_task_invoke: ASL_OK and [cb]
+ * runs once from the loop (asl_task_cancel works on *[call]); else [err] and [cb] never runs. */
+asl_status asl__function_invoke_raw(asl_handlers *h, const asl__lambda_target *t,
+                                    const char *payload, size_t len, asl__raw_cb cb, void *data,
+                                    asl_task_call **call, asl_error *err);
 
 /* Ends a call with the function's raw response: [payload] bytes, [function_error] true when the
  * runtime reported an error (X-Amz-Function-Error), [log] what the function printed (may be NULL).
@@ -144,6 +190,9 @@ void asl__call_function_done(asl_task_call *c, const char *payload, size_t len,
  * "<message> (Service: AWSLambda; Status Code: <status>; Error Code: <code>; ...)". */
 void asl__call_service_error(asl_task_call *c, const char *exception, const char *code,
                              int http_status, const char *message);
+/* The same with the service's own request id (x-amzn-RequestId), NULL for "null". */
+void asl__call_service_error_id(asl_task_call *c, const char *exception, const char *code,
+                                int http_status, const char *message, const char *request_id);
 /* True when nobody waits for the call's result any more (cancelled, registry freeing): the call
  * has then been released and the caller must not write a result. */
 bool asl__call_ignored(asl_task_call *c);
@@ -166,6 +215,10 @@ bool asl__lambda_parse_arn(const char *s, size_t n, asl__lambda_target *t);
 asl_status asl__lambda_parse_name(const char *s, size_t n, const char *region,
                                   const char *account, asl__lambda_target *t, asl_error *err);
 void asl__lambda_target_free(asl__lambda_target *t);
+/* A copy of [t] (strings duplicated). */
+void asl__lambda_target_copy(asl__lambda_target *dst, const asl__lambda_target *t);
+/* The version that runs for [t]: a numeric qualifier runs as itself, an alias or none $LATEST. */
+const char *asl__lambda_executed_version(const asl__lambda_target *t);
 /* Region and account of the execution, from $$.Execution.Id (defaults when absent). */
 void asl__lambda_context_account(const asl_json *context, char **region, char **account);
 /* Prepares a function call from the request: target, event bytes, LogType. False when the

@@ -21,6 +21,17 @@ void asl__lambda_target_free(asl__lambda_target *t)
   memset(t, 0, sizeof *t);
 }
 
+void asl__lambda_target_copy(asl__lambda_target *dst, const asl__lambda_target *t)
+{
+  dst->name = t->name ? asl_strdup(t->name) : NULL;
+  dst->qualifier = t->qualifier ? asl_strdup(t->qualifier) : NULL;
+  dst->region = t->region ? asl_strdup(t->region) : NULL;
+  dst->account = t->account ? asl_strdup(t->account) : NULL;
+  dst->arn = t->arn ? asl_strdup(t->arn) : NULL;
+  dst->region_given = t->region_given;
+  dst->account_given = t->account_given;
+}
+
 static void set_arn(asl__lambda_target *t)
 {
   asl_free(t->arn);
@@ -97,6 +108,8 @@ bool asl__lambda_parse_arn(const char *s, size_t n, asl__lambda_target *t)
   t->account = asl_strndup(p[4], l[4]);
   t->name = asl_strndup(p[6], l[6]);
   t->qualifier = k == 8 ? asl_strndup(p[7], l[7]) : NULL;
+  t->region_given = true;
+  t->account_given = true;
   set_arn(t);
   return true;
 }
@@ -136,6 +149,7 @@ asl_status asl__lambda_parse_name(const char *s, size_t n, const char *region,
   t->qualifier = qual_at ? asl_strndup(p[qual_at], l[qual_at]) : NULL;
   t->region = asl_strdup(region);
   t->account = name_at ? asl_strndup(p[0], l[0]) : asl_strdup(account);
+  t->account_given = name_at != 0;
   set_arn(t);
   return ASL_OK;
 }
@@ -159,6 +173,14 @@ void asl__lambda_context_account(const asl_json *context, char **region, char **
   }
   *region = asl_strdup(DEFAULT_REGION);
   *account = asl_strdup(DEFAULT_ACCOUNT);
+}
+
+const char *asl__lambda_executed_version(const asl__lambda_target *t)
+{
+  /* a numeric qualifier is a version and runs as itself; an alias or none runs $LATEST here */
+  if (t->qualifier && all_digits(t->qualifier, strlen(t->qualifier)))
+    return t->qualifier;
+  return "$LATEST";
 }
 
 /* ---- the request ---- */
@@ -356,10 +378,9 @@ asl_json *asl__lambda_envelope(const asl_task_call *c, const char *payload, size
   snprintf(trace, sizeof trace, "root=1-%08llx-%.8s%.4s%.4s%.8s;sampled=0",
            (unsigned long long)(c->now_ms / 1000), c->request_id, c->request_id + 9,
            c->request_id + 14, c->request_id + 24);
-  /* A numeric qualifier is a version and runs as itself; an alias or none runs $LATEST here */
-  const char *version = "$LATEST";
-  if (c->target.qualifier && all_digits(c->target.qualifier, strlen(c->target.qualifier)))
-    version = c->target.qualifier;
+  /* an HTTP endpoint says which version ran; local handlers run what the qualifier names */
+  const char *version =
+      c->executed_version ? c->executed_version : asl__lambda_executed_version(&c->target);
   char *log_b64 = NULL;
   if (c->log_tail) {
     /* X-Amz-Log-Result: base64 of the last 4 KB of the invocation's log */
@@ -435,6 +456,16 @@ void asl__call_function_done(asl_task_call *c, const char *payload, size_t len,
     c->log = asl_strdup(log);
     c->result.log = c->log;
   }
+  if (c->raw) {
+    /* served over the Invoke API: the bytes go back as they are (lambda_serve.c) */
+    asl_free(c->raw_payload);
+    c->raw_payload = asl_strndup(payload ? payload : "", len);
+    c->raw_len = len;
+    c->raw_function_error = function_error;
+    c->result.status = ASL_OK;
+    asl__call_complete(c);
+    return;
+  }
   if (!function_error) {
     if (len > asl__handlers_payload_limit(c->reg)) {
       /* recorded: 'lambda' for lambda:invoke (errors/test_service_task_lambada_data_limit_...);
@@ -473,16 +504,24 @@ void asl__call_function_done(asl_task_call *c, const char *payload, size_t len,
   asl__call_complete(c);
 }
 
-void asl__call_service_error(asl_task_call *c, const char *exception, const char *code,
-                             int http_status, const char *message)
+void asl__call_service_error_id(asl_task_call *c, const char *exception, const char *code,
+                                int http_status, const char *message, const char *request_id)
 {
   if (asl__call_ignored(c))
     return;
-  char rid[37];
-  asl__handlers_uuid(c->reg, rid);
+  /* the Java SDK's AmazonServiceException text, which Step Functions reports as the cause */
   set_error_owned(c, asl_strfmt("Lambda.%s", exception),
                   asl_strfmt("%s (Service: AWSLambda; Status Code: %d; Error Code: %s; Request ID: "
                              "%s; Proxy: null)",
-                             message, http_status, code, rid));
+                             message, http_status, code ? code : "null",
+                             request_id ? request_id : "null"));
   asl__call_complete(c);
+}
+
+void asl__call_service_error(asl_task_call *c, const char *exception, const char *code,
+                             int http_status, const char *message)
+{
+  char rid[37];
+  asl__handlers_uuid(c->reg, rid);
+  asl__call_service_error_id(c, exception, code, http_status, message, rid);
 }

@@ -5,6 +5,7 @@
  * their answers go through lambda.c. */
 #include <string.h>
 
+#include "curl_uv.h"
 #include "internal.h"
 
 struct asl_handlers {
@@ -15,6 +16,8 @@ struct asl_handlers {
   bool have_mocks;
   bool cold;
   char *lambda_endpoint;
+  asl__fn *endpoint_fn; /* serves unmapped functions at lambda_endpoint (http_lambda.c) */
+  asl__http *http;      /* created when the first HTTP call starts */
   size_t payload_limit;
   uint64_t rng[2];
   uv_idle_t idle;
@@ -55,6 +58,23 @@ void asl__handlers_hold(asl_handlers *h)
 void asl__handlers_release(asl_handlers *h)
 {
   h->held--;
+}
+
+static void hold_cb(void *h)
+{
+  asl__handlers_hold(h);
+}
+
+static void release_cb(void *h)
+{
+  asl__handlers_release(h);
+}
+
+asl__http *asl__handlers_http(asl_handlers *h, asl_error *err)
+{
+  if (!h->http)
+    h->http = asl__http_new(h->loop, hold_cb, release_cb, h, err);
+  return h->http;
 }
 
 static uint64_t next_random(asl_handlers *h)
@@ -117,6 +137,8 @@ static void call_free(asl_task_call *c)
   asl_free(c->log);
   asl_free(c->event);
   asl_free(c->state_name);
+  asl_free(c->executed_version);
+  asl_free(c->raw_payload);
   asl__lambda_target_free(&c->target);
   asl_free(c);
 }
@@ -233,9 +255,20 @@ static const asl__fn_ops *ops_for(asl__fn_kind kind)
   case ASL_FN_COMMAND:
     return &asl__process_ops;
   case ASL_FN_LAMBDA:
-    return NULL; /* not available yet: invoking says so */
+    return &asl__lambda_http_ops;
   }
   return NULL;
+}
+
+static void endpoint_fn_free(asl__fn *f)
+{
+  if (!f)
+    return;
+  if (f->ops && f->ops->fn_free)
+    f->ops->fn_free(f);
+  asl_free(f->name);
+  asl_free(f->endpoint);
+  asl_free(f);
 }
 
 asl_handlers *asl_handlers_new(const asl_handlers_opts *opts, asl_error *err)
@@ -248,8 +281,24 @@ asl_handlers *asl_handlers_new(const asl_handlers_opts *opts, asl_error *err)
   h->loop = opts->loop;
   h->cold = opts->cold;
   h->payload_limit = opts->payload_limit ? opts->payload_limit : 262144;
-  if (opts->lambda_endpoint)
+  if (opts->lambda_endpoint) {
+    const char *why = asl__endpoint_problem(opts->lambda_endpoint);
+    if (why) {
+      asl_error_set(err, ASL_E_USAGE, NULL, "the Lambda endpoint \"%s\" %s",
+                    opts->lambda_endpoint, why);
+      asl_free(h);
+      return NULL;
+    }
     h->lambda_endpoint = asl_strdup(opts->lambda_endpoint);
+    /* every unmapped function goes to this endpoint, with the standard credentials chain */
+    asl__fn *f = asl_calloc(1, sizeof *f);
+    f->name = asl_strdup("(--lambda-endpoint)");
+    f->kind = ASL_FN_LAMBDA;
+    f->endpoint = asl_strdup(opts->lambda_endpoint);
+    f->reg = h;
+    f->ops = &asl__lambda_http_ops;
+    h->endpoint_fn = f;
+  }
   if (uv_random(NULL, NULL, h->rng, sizeof h->rng, 0, NULL) != 0) {
     /* no entropy source: ids only need to differ within a run */
     h->rng[0] = uv_hrtime() | 1;
@@ -286,6 +335,7 @@ asl_handlers *asl_handlers_new(const asl_handlers_opts *opts, asl_error *err)
 fail:
   asl__config_free(&h->cfg);
   asl__mockfile_free(&h->mocks);
+  endpoint_fn_free(h->endpoint_fn);
   asl_free(h->lambda_endpoint);
   asl_free(h);
   return NULL;
@@ -328,6 +378,9 @@ void asl_handlers_free(asl_handlers *h)
     if (f->ops && f->ops->fn_free)
       f->ops->fn_free(f); /* stops its workers; must leave f->impl NULL */
   }
+  if (h->endpoint_fn && h->endpoint_fn->ops->fn_free)
+    h->endpoint_fn->ops->fn_free(h->endpoint_fn);
+  asl__http_close(h->http); /* its handles are counted in held */
   uv_idle_stop(&h->idle);
   h->held++;
   uv_close((uv_handle_t *)&h->idle, on_idle_closed);
@@ -345,6 +398,7 @@ void asl_handlers_free(asl_handlers *h)
   }
   asl__config_free(&h->cfg);
   asl__mockfile_free(&h->mocks);
+  endpoint_fn_free(h->endpoint_fn);
   asl_free(h->lambda_endpoint);
   asl_free(h);
 }
@@ -368,6 +422,11 @@ static asl__fn *find_fn(const asl_handlers *h, const char *name)
   if (h->have_config)
     HASH_FIND(hh, h->cfg.fns, name, strlen(name), f);
   return f;
+}
+
+asl__fn *asl__handlers_find_fn(asl_handlers *h, const char *name)
+{
+  return find_fn(h, name);
 }
 
 static void how_to_configure(asl_buf *b, const char *state, const char *fn)
@@ -544,15 +603,9 @@ asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_tas
     call_free(c);
     return st;
   }
+  if (!f && h->endpoint_fn)
+    f = h->endpoint_fn;
   if (!f) {
-    if (h->lambda_endpoint) {
-      asl_error_set(err, ASL_E_USAGE, "States.Runtime",
-                    "Task state \"%s\": calling Lambda functions over HTTP (%s) is not available "
-                    "yet",
-                    req->state_name, h->lambda_endpoint);
-      call_free(c);
-      return ASL_E_USAGE;
-    }
     char *msg = asl_strfmt("Function not found: %s%s", c->target.arn,
                            c->target.qualifier ? "" : ":$LATEST");
     asl__call_service_error(c, "ResourceNotFoundException", "ResourceNotFoundException", 404, msg);
@@ -569,6 +622,68 @@ asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_tas
     call_free(c);
     return ASL_E_USAGE;
   }
+  c->fn = f;
+  c->started_ns = uv_hrtime();
+  c->refs++;
+  c->handler_busy = true;
+  asl_status st = f->ops->invoke(c, err);
+  if (st != ASL_OK) {
+    call_free(c);
+    return st;
+  }
+  *call = c;
+  return ASL_OK;
+}
+
+/* Delivery of a raw invocation: the registry's callback slot points here (data = the call). */
+static void raw_deliver(void *data, const asl_task_result *r)
+{
+  asl_task_call *c = data;
+  asl__raw_result rr = {.status = r->status,
+                        .payload = c->raw_payload ? c->raw_payload : "",
+                        .len = c->raw_len,
+                        .function_error = c->raw_function_error,
+                        .log = r->log,
+                        .error = &r->error,
+                        .executed_version = asl__lambda_executed_version(&c->target),
+                        .request_id = c->request_id};
+  if (c->executed_version)
+    rr.executed_version = c->executed_version;
+  c->raw_cb(c->raw_data, &rr);
+}
+
+asl_status asl__function_invoke_raw(asl_handlers *h, const asl__lambda_target *t,
+                                    const char *payload, size_t len, asl__raw_cb cb, void *data,
+                                    asl_task_call **call, asl_error *err)
+{
+  if (h->freeing)
+    return asl_error_set(err, ASL_E_USAGE, NULL, "the handler registry is being freed");
+  asl__fn *f = find_fn(h, t->name);
+  if (!f || !f->ops)
+    return asl_error_set(err, ASL_E_USAGE, NULL, "no function named \"%s\" is configured",
+                         t->name);
+  asl_task_call *c = asl_calloc(1, sizeof *c);
+  c->reg = h;
+  c->cb = raw_deliver;
+  c->data = c;
+  c->raw = true;
+  c->raw_cb = cb;
+  c->raw_data = data;
+  c->style = ASL_TASK_LAMBDA_ARN;
+  c->refs = 1;
+  c->phase = ASL_CALL_RUNNING;
+  c->result.error = (asl_error)ASL_ERROR_INIT;
+  c->live_next = h->live;
+  if (h->live)
+    h->live->live_prev = c;
+  h->live = c;
+  asl__lambda_target_copy(&c->target, t);
+  c->event = asl_strndup(payload, len);
+  c->event_len = len;
+  c->state_name = asl_strdup(t->name);
+  uv_timeval64_t now;
+  c->now_ms = uv_gettimeofday(&now) == 0 ? now.tv_sec * 1000 + now.tv_usec / 1000 : 0;
+  asl__handlers_uuid(h, c->request_id);
   c->fn = f;
   c->started_ns = uv_hrtime();
   c->refs++;

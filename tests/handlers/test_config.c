@@ -76,7 +76,8 @@ static void test_functions(void)
   asl_json *cfg = J("{\"$schema\": \"schemas/aslrun.schema.json\", \"functions\": {"
                     " \"Py\": {\"python\": \"mock_api/lambda_function.lambda_handler\", \"timeout\": 2.5,"
                     "          \"memory\": 256, \"environment\": {\"STAGE\": \"dev\"}},"
-                    " \"Remote\": {\"lambda\": {\"region\": \"eu-west-1\"}}}}");
+                    " \"Remote\": {\"lambda\": {\"region\": \"eu-west-1\", \"endpoint\": "
+                    "\"http://127.0.0.1:1\"}, \"timeout\": 5}}}");
   asl_error err = ASL_ERROR_INIT;
   asl_handlers *h = make(&loop, cfg, &err);
   CHECK(h != NULL);
@@ -138,19 +139,16 @@ static void test_functions(void)
   CHECK_STR(o.name, "Lambda.InvalidRequestContentException");
   CHECK_PREFIX(o.cause, "Could not parse request body into json: Could not parse payload into json: ");
   asl_json_decref(in);
-  /* the lambda kind is declared but cannot run yet: a clear error at once */
+  /* a lambda function goes over HTTP: nothing listens on port 1, the SDK's client error */
   in = J("{\"FunctionName\": \"arn:aws:lambda:eu-west-1:123456789012:function:Remote\"}");
   r.input = in;
-  asl_task_call *c = NULL;
-  outcome_clear(&o);
-  CHECK(invoke(h, &r, &o, &c, &err) == ASL_E_USAGE);
-  CHECK_STR(err.cause, "Task state \"Call\": function \"Remote\" is a \"lambda\" function, which "
-                       "aslrun cannot run yet; mock the state meanwhile ({\"mocks\": {\"Call\": "
-                       "{\"Return\": ...}}})");
-  asl_error_clear(&err);
+  CHECK(run_one(&loop, h, &r, &o, &err) == ASL_OK);
+  CHECK_STR(o.name, "Lambda.SdkClientException");
+  CHECK_PREFIX(o.cause, "Unable to execute HTTP request: ");
+  CHECK_CONTAINS(o.cause, "(POST http://127.0.0.1:1/2015-03-31/functions/"
+                          "arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3ARemote/"
+                          "invocations)");
   asl_json_decref(in);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  CHECK(o.calls == 0);
   outcome_clear(&o);
   asl_json_decref(ctx);
   asl_handlers_free(h);
