@@ -409,43 +409,57 @@ static bool is_timestamp(const asl_json *v, asl_timestamp *ts)
   return asl_json_is_string(v) && asl_timestamp_parse(asl_json_str(v), asl_json_str_len(v), ts);
 }
 
-/* Evaluates [p]; NULL with the Choice state's error when it matches nothing. */
-static asl_json *choice_path(const asl_path *p, const asl_env *env, bool *missing, asl_error *err)
+/* The value [p] names: borrowed when *owned comes back false, else a reference to release; NULL
+ * with the Choice state's error (when [err]) if it names nothing. */
+static const asl_json *choice_path(const asl_path *p, const asl_env *env, bool *owned,
+                                   asl_error *err)
 {
+  *owned = false;
+  const asl_json *doc = p->context ? env->context : env->input;
+  if (p->simple && doc) {
+    const asl_json *v = asl__path_lookup(p, doc);
+    if (v)
+      return v;
+  }
   asl_error tmp = ASL_ERROR_INIT;
   asl_json *v = asl_path_eval(p, env, &tmp);
-  *missing = v == NULL;
-  if (!v && err)
+  asl_error_clear(&tmp);
+  if (v) {
+    *owned = true;
+    return v;
+  }
+  if (err)
     asl__runtime_error(err, "States.Runtime",
                        "Invalid path '%s': The choice state's condition path references an "
                        "invalid value.",
                        p->text);
-  asl_error_clear(&tmp);
-  return v;
+  return NULL;
 }
 
 static asl_status compare(const asl_choice *r, const asl_env *env, bool *matched, asl_error *err)
 {
   const cmp_def *d = r->cmp;
-  bool missing;
-  asl_json *v = choice_path(r->variable, env, &missing, d->type == CT_IS_PRESENT ? NULL : err);
+  bool v_owned;
+  const asl_json *v =
+    choice_path(r->variable, env, &v_owned, d->type == CT_IS_PRESENT ? NULL : err);
   if (d->type == CT_IS_PRESENT) {
     bool present = v && !(!r->variable->definite && asl_json_len(v) == 0);
-    asl_json_decref(v);
+    if (v_owned)
+      asl_json_decref((asl_json *)v);
     *matched = present == asl_json_bool_val(r->value);
     return ASL_OK;
   }
   if (!v)
     return ASL_E_RUNTIME;
-  asl_json *operand = NULL;
   const asl_json *want = r->value;
+  bool w_owned = false;
   if (d->path) {
-    operand = choice_path(r->operand, env, &missing, err);
-    if (!operand) {
-      asl_json_decref(v);
+    want = choice_path(r->operand, env, &w_owned, err);
+    if (!want) {
+      if (v_owned)
+        asl_json_decref((asl_json *)v);
       return ASL_E_RUNTIME;
     }
-    want = operand;
   }
   bool m = false;
   asl_timestamp ts;
@@ -490,8 +504,10 @@ static asl_status compare(const asl_choice *r, const asl_env *env, bool *matched
   case CT_IS_PRESENT:
     break;
   }
-  asl_json_decref(v);
-  asl_json_decref(operand);
+  if (v_owned)
+    asl_json_decref((asl_json *)v);
+  if (w_owned)
+    asl_json_decref((asl_json *)want);
   *matched = m;
   return ASL_OK;
 }

@@ -61,6 +61,12 @@ bool asl_expr_uses_context(const asl_expr *e)
 asl_json *asl__path_value(const asl_path *p, const asl_env *env, const char *field,
                           asl_error *err)
 {
+  const asl_json *doc = p->context ? env->context : env->input;
+  if (p->simple && doc) {
+    const asl_json *found = asl__path_lookup(p, doc);
+    if (found)
+      return asl_json_incref(found);
+  }
   asl_error tmp = ASL_ERROR_INIT;
   asl_json *v = asl_path_eval(p, env, &tmp);
   if (!v) {

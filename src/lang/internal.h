@@ -83,6 +83,10 @@ typedef enum path_mode {
 asl_json *asl__path_run(const asl_path *p, const asl_json *doc, const asl_json *root,
                         path_mode mode, bool *missing, asl_error *err);
 
+/* For a simple path (p->simple: single names and indexes only), the value it names in [doc],
+ * borrowed, or NULL when it names nothing. */
+const asl_json *asl__path_lookup(const asl_path *p, const asl_json *doc);
+
 /* A path's value for a `.$` field or an intrinsic argument; a miss is AWS's "The JSONPath '...'
  * specified for the field '[field]' could not be found in the input '...'" (expr.c). */
 asl_json *asl__path_value(const asl_path *p, const asl_env *env, const char *field,

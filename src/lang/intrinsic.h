@@ -23,6 +23,7 @@ typedef struct intr_arg {
   asl_path *path;      /* ARG_PATH */
   intr_call *call;     /* ARG_CALL */
   size_t pos;          /* offset in the call text, for messages */
+  char kind_wanted;    /* what the table wants here (intrinsics.def), looked up at load */
 } intr_arg;
 
 /* [argv] holds the evaluated arguments (checked against the table); returns a new reference or

@@ -230,8 +230,9 @@ static asl_status check_static(iparser *p, intr_call *c, size_t start, bool lone
                  d->max_args, n);
   }
   for (size_t i = 0; i < c->nargs; i++) {
-    const intr_arg *arg = &c->args[i];
+    intr_arg *arg = &c->args[i];
     char want = asl__intr_kind(d, i);
+    arg->kind_wanted = want;
     if (arg->kind == ARG_LITERAL && !asl__intr_fits(want, arg->lit)) {
       char *v = asl_json_dump(arg->lit, ASL_JSON_COMPACT, NULL);
       asl_status st = ifail(p, arg->pos, "argument %zu of %s must be %s, not %s", i + 1, d->name,
@@ -406,7 +407,9 @@ asl_json *asl__intr_eval(const intr_call *c, const asl_env *env, const char *fie
     if (!v)
       goto out;
     argv[got] = v;
-    if (!asl__intr_check_arg(c, got, v, err)) {
+    /* literals were checked at load */
+    if (arg->kind != ARG_LITERAL && arg->kind_wanted != '*' &&
+        !asl__intr_check_arg(c, got, v, err)) {
       got++;
       goto out;
     }

@@ -567,6 +567,28 @@ asl_json *asl__path_run(const asl_path *p, const asl_json *doc, const asl_json *
   return collect(&c, p->definite, missing);
 }
 
+const asl_json *asl__path_lookup(const asl_path *p, const asl_json *doc)
+{
+  const asl_json *cur = doc;
+  for (size_t i = 0; i < p->nsteps; i++) {
+    const path_step *st = &p->steps[i];
+    const asl_json *next = NULL;
+    if (st->kind == STEP_PROP) {
+      if (asl_json_is_object(cur))
+        next = asl_json_get(cur, st->names[0].s, st->names[0].len);
+    } else if (asl_json_is_array(cur)) {
+      int64_t len = (int64_t)asl_json_len(cur);
+      int64_t eff = st->indexes[0] < 0 ? len + st->indexes[0] : st->indexes[0];
+      if (eff >= 0 && eff < len)
+        next = asl_json_at(cur, (size_t)eff);
+    }
+    if (!next)
+      return NULL;
+    cur = next;
+  }
+  return cur;
+}
+
 asl_json *asl_path_eval(const asl_path *p, const asl_env *env, asl_error *err)
 {
   const asl_json *doc = p->context ? env->context : env->input;
@@ -577,26 +599,9 @@ asl_json *asl_path_eval(const asl_path *p, const asl_env *env, asl_error *err)
   }
   if (p->simple) {
     /* the common case, $.a.b or $.a[0]: no allocation but the result's reference */
-    const asl_json *cur = doc;
-    size_t i = 0;
-    for (; i < p->nsteps; i++) {
-      const path_step *st = &p->steps[i];
-      const asl_json *next = NULL;
-      if (st->kind == STEP_PROP) {
-        if (asl_json_is_object(cur))
-          next = asl_json_get(cur, st->names[0].s, st->names[0].len);
-      } else if (asl_json_is_array(cur)) {
-        int64_t len = (int64_t)asl_json_len(cur);
-        int64_t eff = st->indexes[0] < 0 ? len + st->indexes[0] : st->indexes[0];
-        if (eff >= 0 && eff < len)
-          next = asl_json_at(cur, (size_t)eff);
-      }
-      if (!next)
-        break;
-      cur = next;
-    }
-    if (i == p->nsteps)
-      return asl_json_incref(cur);
+    const asl_json *v = asl__path_lookup(p, doc);
+    if (v)
+      return asl_json_incref(v);
     /* a miss: the general evaluator words the error */
   }
   bool missing;
