@@ -2,6 +2,8 @@
  * spaces, non-ASCII as UTF-8, control characters escaped, doubles as Java's Double.toString. */
 #include "value_impl.h"
 
+#include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +18,16 @@ size_t asl_json_format_double(double d, char buf[32])
     return (size_t)snprintf(buf, 32, d > 0 ? "Infinity" : "-Infinity");
   if (d == 0)
     return (size_t)snprintf(buf, 32, signbit(d) ? "-0.0" : "0.0");
-  /* shortest digits that read back as the same double */
+  if (d == (double)(int64_t)d && fabs(d) < 1e7) /* the common integral case, without printf */
+    return (size_t)snprintf(buf, 32, "%" PRId64 ".0", (int64_t)d);
+  /* Shortest digits that read back as the same double. A double carries 15.95 decimal digits, so
+   * when its shortest form has 15 digits or fewer, rounding to 15 gives it (padded with zeros,
+   * dropped below); otherwise 16 or 17 do. */
   char sci[40];
-  for (int prec = 1; prec <= 17; prec++) {
+  /* subnormals carry fewer digits: search them from one digit up */
+  for (int prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
     snprintf(sci, sizeof sci, "%.*e", prec - 1, d);
-    if (strtod(sci, NULL) == d)
+    if (prec == 17 || strtod(sci, NULL) == d)
       break;
   }
   /* sci is "[-]d[.ddd]e[+-]xx": split it into sign, digits and exponent */
@@ -110,7 +117,7 @@ static void gen_value(yajl_gen g, const asl_json *v)
     yajl_gen_map_open(g);
     for (size_t i = 0; i < v->u.o.len; i++) {
       const member *m = &v->u.o.m[i];
-      yajl_gen_string(g, (const unsigned char *)m->key, m->klen);
+      yajl_gen_string(g, (const unsigned char *)member_key(m), m->klen);
       gen_value(g, m->val);
     }
     yajl_gen_map_close(g);
@@ -191,7 +198,7 @@ size_t asl_json_size(const asl_json *cv)
   case ASL_JSON_OBJECT:
     n = 2 + (v->u.o.len ? v->u.o.len - 1 : 0);
     for (size_t i = 0; i < v->u.o.len; i++)
-      n += string_size(v->u.o.m[i].key, v->u.o.m[i].klen) + 1 + asl_json_size(v->u.o.m[i].val);
+      n += string_size(member_key(&v->u.o.m[i]), v->u.o.m[i].klen) + 1 + asl_json_size(v->u.o.m[i].val);
     break;
   }
   if (!(v->flags & NODE_STATIC))

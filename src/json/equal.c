@@ -32,7 +32,7 @@ bool asl_json_equal(const asl_json *a, const asl_json *b)
       return false;
     for (size_t i = 0; i < a->u.o.len; i++) {
       const member *m = &a->u.o.m[i];
-      const asl_json *other = asl_json_get(b, m->key, m->klen);
+      const asl_json *other = asl_json_get(b, member_key(m), m->klen);
       if (!other || !asl_json_equal(m->val, other))
         return false;
     }

@@ -10,11 +10,12 @@
 
 #define DEFAULT_MAX_DEPTH 1000
 
+/* An open array or object. Its elements wait on the parser's scratch vector (from [base] on)
+ * until it closes, and are then moved into a container of exactly the right size: no growing
+ * by doubling, which dominated the cost of large documents. */
 typedef struct frame {
   asl_json *node;
-  char *key; /* pending key of an object frame */
-  size_t klen;
-  uint32_t kpos;
+  size_t base;
 } frame;
 
 typedef struct parser {
@@ -25,6 +26,7 @@ typedef struct parser {
   frame *stack;
   size_t depth;
   size_t cap;
+  ASL_VEC(member) scratch; /* elements of open containers; val NULL: a key awaiting its value */
   asl_json *root;
   asl_error *err;
   bool failed; /* our own error, already in *err */
@@ -74,20 +76,14 @@ static int add_value(parser *p, asl_json *v)
     p->root = v;
     return 1;
   }
-  frame *f = &p->stack[p->depth - 1];
-  if (f->node->kind == ASL_JSON_ARRAY) {
-    asl_json_arr_push(f->node, v);
+  if (p->stack[p->depth - 1].node->kind == ASL_JSON_OBJECT) {
+    p->scratch.items[p->scratch.len - 1].val = v; /* the key came first */
     return 1;
   }
-  /* a repeated key keeps its first place and takes the last value, as Jackson does */
-  asl_json *old = asl_json_get(f->node, f->key, f->klen);
-  if (old) {
-    asl_json_obj_put(f->node, f->key, f->klen, v);
-  } else {
-    asl__json_obj_append(f->node, f->key, f->klen, f->kpos, v);
-  }
-  asl_free(f->key);
-  f->key = NULL;
+  member m;
+  m.val = v;
+  m.klen = 0;
+  ASL_VEC_PUSH(p->scratch, m);
   return 1;
 }
 
@@ -111,15 +107,37 @@ static bool is_integral_literal(const char *s, size_t n)
   return true;
 }
 
+/* Reads a short integral literal without strtoll's locale and errno work; false when it has 19
+ * digits or more, which may not fit. */
+static bool small_int(const char *s, size_t n, int64_t *out)
+{
+  bool neg = n && s[0] == '-';
+  size_t i = neg ? 1 : 0;
+  if (n - i == 0 || n - i > 18)
+    return false;
+  int64_t v = 0;
+  for (; i < n; i++)
+    v = v * 10 + (s[i] - '0');
+  *out = neg ? -v : v;
+  return true;
+}
+
 static int on_number(void *ctx, const char *s, size_t n)
 {
   parser *p = ctx;
+  asl_json *v = NULL;
+  int64_t iv;
+  bool integral = is_integral_literal(s, n);
+  if (integral && small_int(s, n, &iv)) {
+    v = asl_json_int(iv);
+    v->pos = token_start(p, n);
+    return add_value(p, v);
+  }
   char small[64];
   char *tmp = n < sizeof small ? small : asl_alloc(n + 1);
   memcpy(tmp, s, n);
   tmp[n] = '\0';
-  asl_json *v = NULL;
-  if (is_integral_literal(s, n)) {
+  if (integral) {
     errno = 0;
     long long i = strtoll(tmp, NULL, 10);
     if (errno == 0)
@@ -156,7 +174,7 @@ static int push(parser *p, asl_json *node)
     p->cap = p->cap ? p->cap * 2 : 16;
     p->stack = asl_realloc(p->stack, p->cap * sizeof(frame));
   }
-  p->stack[p->depth++] = (frame){node, NULL, 0, 0};
+  p->stack[p->depth++] = (frame){node, p->scratch.len};
   return 1;
 }
 
@@ -168,10 +186,11 @@ static int on_start_map(void *ctx)
 static int on_map_key(void *ctx, const unsigned char *k, size_t n)
 {
   parser *p = ctx;
-  frame *f = &p->stack[p->depth - 1];
-  f->key = asl_strndup((const char *)k, n);
-  f->klen = n;
-  f->kpos = string_start(p);
+  member m;
+  m.val = NULL;
+  asl__member_set_key(&m, (const char *)k, n);
+  m.kpos = string_start(p);
+  ASL_VEC_PUSH(p->scratch, m);
   return 1;
 }
 
@@ -179,7 +198,24 @@ static int pop(void *ctx)
 {
   parser *p = ctx;
   frame f = p->stack[--p->depth];
-  return add_value(p, f.node);
+  size_t n = p->scratch.len - f.base;
+  member *items = p->scratch.items + f.base;
+  asl_json *node = f.node;
+  if (node->kind == ASL_JSON_ARRAY) {
+    node->u.a.items = asl_alloc((n ? n : 1) * sizeof(asl_json *));
+    node->u.a.cap = n;
+    for (size_t i = 0; i < n; i++)
+      node->u.a.items[i] = items[i].val;
+    node->u.a.len = n;
+  } else {
+    node->u.o.m = asl_alloc((n ? n : 1) * sizeof(member));
+    node->u.o.cap = n;
+    /* a repeated key keeps its first place and takes the last value, as Jackson does */
+    for (size_t i = 0; i < n; i++)
+      asl__json_obj_adopt(node, &items[i]);
+  }
+  p->scratch.len = f.base;
+  return add_value(p, node);
 }
 
 static int on_start_array(void *ctx)
@@ -337,14 +373,17 @@ asl_json *asl_json_parse(const char *text, size_t len, const asl_json_parse_opts
       if (err)
         err->offset = 0;
     }
-    for (size_t i = 0; i < p.depth; i++) {
-      asl_free(p.stack[i].key);
+    for (size_t i = 0; i < p.depth; i++)
       asl_json_decref(p.stack[i].node);
+    for (size_t i = 0; i < p.scratch.len; i++) {
+      asl__member_free_key(&p.scratch.items[i]); /* array elements have klen 0: nothing to free */
+      asl_json_decref(p.scratch.items[i].val);
     }
     asl_json_decref(p.root);
     p.root = NULL;
   }
   asl_free(p.stack);
+  ASL_VEC_FREE(p.scratch);
   yajl_free(p.h);
   return p.root;
 }

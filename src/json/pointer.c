@@ -37,7 +37,7 @@ size_t asl_json_pointer_pos(const asl_json *root, const char *pointer, bool key)
     if (v->kind == ASL_JSON_OBJECT) {
       for (size_t i = 0; i < v->u.o.len; i++) {
         const member *m = &v->u.o.m[i];
-        if (m->klen == tok.len && memcmp(m->key, tok.data, tok.len) == 0) {
+        if (m->klen == tok.len && memcmp(member_key(m), tok.data, tok.len) == 0) {
           child = m->val;
           child_key_pos = m->kpos == POS_NONE ? ASL_NOPOS : m->kpos;
         }

@@ -126,11 +126,29 @@ uint64_t asl__json_hash(const char *k, size_t n)
  * make up most state data. */
 #define INDEX_MIN 12
 
+void asl__member_set_key(member *m, const char *k, size_t klen)
+{
+  m->klen = (uint32_t)klen;
+  if (klen < KEY_INLINE) {
+    if (klen)
+      memcpy(m->k.small, k, klen);
+    m->k.small[klen] = '\0';
+  } else {
+    m->k.heap = asl_strndup(k, klen);
+  }
+}
+
+void asl__member_free_key(member *m)
+{
+  if (m->klen >= KEY_INLINE)
+    asl_free(m->k.heap);
+}
+
 static void index_insert(asl_json *o, size_t i)
 {
   size_t mask = o->u.o.index_cap - 1;
   member *m = &o->u.o.m[i];
-  size_t slot = asl__json_hash(m->key, m->klen) & mask;
+  size_t slot = asl__json_hash(member_key(m), m->klen) & mask;
   while (o->u.o.index[slot])
     slot = (slot + 1) & mask;
   o->u.o.index[slot] = (uint32_t)(i + 1);
@@ -155,7 +173,7 @@ static long find_member(const asl_json *co, const char *k, size_t klen)
   if (n < INDEX_MIN) {
     for (size_t i = 0; i < n; i++) {
       member *m = &o->u.o.m[i];
-      if (m->klen == klen && memcmp(m->key, k, klen) == 0)
+      if (m->klen == klen && memcmp(member_key(m), k, klen) == 0)
         return (long)i;
     }
     return -1;
@@ -166,31 +184,54 @@ static long find_member(const asl_json *co, const char *k, size_t klen)
   size_t slot = asl__json_hash(k, klen) & mask;
   while (o->u.o.index[slot]) {
     member *m = &o->u.o.m[o->u.o.index[slot] - 1];
-    if (m->klen == klen && memcmp(m->key, k, klen) == 0)
+    if (m->klen == klen && memcmp(member_key(m), k, klen) == 0)
       return (long)(o->u.o.index[slot] - 1);
     slot = (slot + 1) & mask;
   }
   return -1;
 }
 
-void asl__json_obj_append(asl_json *o, const char *k, size_t klen, uint32_t kpos, asl_json *v)
+static member *push_member(asl_json *o)
 {
   if (o->u.o.len == o->u.o.cap) {
     o->u.o.cap = o->u.o.cap ? o->u.o.cap * 2 : 4;
     o->u.o.m = asl_realloc(o->u.o.m, o->u.o.cap * sizeof(member));
   }
-  member *m = &o->u.o.m[o->u.o.len++];
-  m->key = asl_strndup(k, klen);
-  m->klen = (uint32_t)klen;
-  m->kpos = kpos;
-  m->val = v;
   o->size = 0;
+  return &o->u.o.m[o->u.o.len++];
+}
+
+static void index_added(asl_json *o)
+{
   if (o->u.o.index) {
     if (o->u.o.len * 2 > o->u.o.index_cap)
       index_build(o);
     else
       index_insert(o, o->u.o.len - 1);
   }
+}
+
+void asl__json_obj_append(asl_json *o, const char *k, size_t klen, uint32_t kpos, asl_json *v)
+{
+  member *m = push_member(o);
+  asl__member_set_key(m, k, klen);
+  m->kpos = kpos;
+  m->val = v;
+  index_added(o);
+}
+
+void asl__json_obj_adopt(asl_json *o, member *add)
+{
+  long i = find_member(o, member_key(add), add->klen);
+  if (i >= 0) {
+    asl_json_decref(o->u.o.m[i].val);
+    o->u.o.m[i].val = add->val;
+    asl__member_free_key(add);
+    o->size = 0;
+    return;
+  }
+  *push_member(o) = *add;
+  index_added(o);
 }
 
 void asl_json_obj_put(asl_json *o, const char *k, size_t klen, asl_json *v)
@@ -218,7 +259,7 @@ bool asl_json_obj_remove(asl_json *o, const char *k, size_t klen)
   if (i < 0)
     return false;
   member *m = &o->u.o.m[i];
-  asl_free(m->key);
+  asl__member_free_key(m);
   asl_json_decref(m->val);
   memmove(m, m + 1, (o->u.o.len - (size_t)i - 1) * sizeof(member));
   o->u.o.len--;
@@ -250,7 +291,7 @@ static void free_node(asl_json *v)
     break;
   case ASL_JSON_OBJECT:
     for (size_t i = 0; i < v->u.o.len; i++) {
-      asl_free(v->u.o.m[i].key);
+      asl__member_free_key(&v->u.o.m[i]);
       asl_json_decref(v->u.o.m[i].val);
     }
     asl_free(v->u.o.m);
@@ -294,7 +335,7 @@ asl_json *asl_json_unshare(asl_json *v)
     c = asl_json_object(v->u.o.len);
     for (size_t i = 0; i < v->u.o.len; i++) {
       member *m = &v->u.o.m[i];
-      asl__json_obj_append(c, m->key, m->klen, m->kpos, asl_json_incref(m->val));
+      asl__json_obj_append(c, member_key(m), m->klen, m->kpos, asl_json_incref(m->val));
     }
   }
   c->pos = v->pos;
@@ -414,7 +455,7 @@ const char *asl_json_key_at(const asl_json *o, size_t i, size_t *klen)
     return NULL;
   if (klen)
     *klen = o->u.o.m[i].klen;
-  return o->u.o.m[i].key;
+  return member_key(&o->u.o.m[i]);
 }
 
 asl_json *asl_json_value_at(const asl_json *o, size_t i)
