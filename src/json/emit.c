@@ -18,7 +18,7 @@ size_t asl_json_format_double(double d, char buf[32])
     return (size_t)snprintf(buf, 32, d > 0 ? "Infinity" : "-Infinity");
   if (d == 0)
     return (size_t)snprintf(buf, 32, signbit(d) ? "-0.0" : "0.0");
-  if (d == (double)(int64_t)d && fabs(d) < 1e7) /* the common integral case, without printf */
+  if (fabs(d) < 1e7 && d == (double)(int64_t)d) /* the common integral case, without printf */
     return (size_t)snprintf(buf, 32, "%" PRId64 ".0", (int64_t)d);
   /* Shortest digits that read back as the same double. A double carries 15.95 decimal digits, so
    * when its shortest form has 15 digits or fewer, rounding to 15 gives it (padded with zeros,

@@ -199,7 +199,7 @@ static int pop(void *ctx)
   parser *p = ctx;
   frame f = p->stack[--p->depth];
   size_t n = p->scratch.len - f.base;
-  member *items = p->scratch.items + f.base;
+  member *items = n ? p->scratch.items + f.base : NULL; /* NULL + 0 is undefined */
   asl_json *node = f.node;
   if (node->kind == ASL_JSON_ARRAY) {
     node->u.a.items = asl_alloc((n ? n : 1) * sizeof(asl_json *));
