@@ -108,8 +108,9 @@ typedef struct asl_timestamp {
   int32_t nanos;   /* 0..999999999 */
 } asl_timestamp;
 
-/* Parses an RFC 3339 date-time ("2016-03-14T01:59:00Z", fractions of any length, "Z" or an
- * offset) the way Step Functions accepts it in Wait and Choice; false when it is not one. */
+/* Parses an RFC 3339 date-time ("2016-03-14T01:59:00Z", a fraction of 1 to 9 digits, "Z" or an
+ * offset +hh:mm) the way Step Functions accepts it in Wait and Choice (Java's ISO offset
+ * date-time parser, which stops at nanoseconds); false when it is not one. */
 bool asl_timestamp_parse(const char *s, size_t len, asl_timestamp *out);
 int asl_timestamp_cmp(asl_timestamp a, asl_timestamp b);
 /* Writes [ms] since the epoch as AWS writes context timestamps, "2024-01-02T03:04:05.678Z";
