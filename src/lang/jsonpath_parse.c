@@ -57,6 +57,10 @@ static char char_at(const parser *p, size_t i)
   return i < p->len ? p->s[i] : '\0';
 }
 
+/* Evaluation recurses once a step: a path of more steps than this is refused at load, so that
+ * no definition can exhaust the stack. */
+#define MAX_STEPS 1000
+
 static path_step *push_step(parser *p, path_step_kind kind)
 {
   path_step st;
@@ -414,6 +418,8 @@ static asl_status read_name(parser *p)
 static asl_status read_tokens(parser *p)
 {
   while (p->pos < p->len) {
+    if (p->steps.len >= MAX_STEPS)
+      return fail(p, p->pos, "a path may have at most %d steps", MAX_STEPS);
     char c = p->s[p->pos];
     asl_status st;
     if (c == '[') {
