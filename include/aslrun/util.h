@@ -44,9 +44,21 @@ typedef struct asl_buf {
 } asl_buf;
 
 #define ASL_BUF_INIT {NULL, 0, 0}
-void asl_buf_reserve(asl_buf *b, size_t extra);
+/* Makes room for [extra] more bytes and the terminator. */
+void asl_buf_grow(asl_buf *b, size_t extra);
+static inline void asl_buf_reserve(asl_buf *b, size_t extra)
+{
+  if (b->len + extra + 1 > b->cap)
+    asl_buf_grow(b, extra);
+}
 void asl_buf_add(asl_buf *b, const void *p, size_t n);
-void asl_buf_addc(asl_buf *b, char c);
+/* Inline: the serialiser calls it for every punctuation byte. */
+static inline void asl_buf_addc(asl_buf *b, char c)
+{
+  asl_buf_reserve(b, 1);
+  b->data[b->len++] = c;
+  b->data[b->len] = '\0';
+}
 void asl_buf_adds(asl_buf *b, const char *s);
 ASL_PRINTF(2, 3) void asl_buf_printf(asl_buf *b, const char *fmt, ...);
 void asl_buf_vprintf(asl_buf *b, const char *fmt, va_list ap);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void asl_buf_reserve(asl_buf *b, size_t extra)
+void asl_buf_grow(asl_buf *b, size_t extra)
 {
   size_t need = b->len + extra + 1;
   if (need <= b->cap)
@@ -22,13 +22,6 @@ void asl_buf_add(asl_buf *b, const void *p, size_t n)
   if (n)
     memcpy(b->data + b->len, p, n);
   b->len += n;
-  b->data[b->len] = '\0';
-}
-
-void asl_buf_addc(asl_buf *b, char c)
-{
-  asl_buf_reserve(b, 1);
-  b->data[b->len++] = c;
   b->data[b->len] = '\0';
 }
 
