@@ -158,6 +158,11 @@ asl__fn *asl__handlers_find_fn(asl_handlers *h, const char *name);
  * and path, nothing else), else why not (a static string). */
 const char *asl__endpoint_problem(const char *url);
 
+/* ---- lambda_serve.c ---- */
+struct asl_lambda_server;
+/* Connections the server has accepted so far (for tests of connection reuse). */
+uint64_t asl__lambda_serve_accepted(const struct asl_lambda_server *s);
+
 /* ---- raw invocations, for serving functions over the Invoke API (lambda_serve.c) ---- */
 struct asl__raw_result {
   asl_status status;     /* ASL_OK: [payload] is the function's answer; ASL_E_CANCELED; or
@@ -228,6 +233,8 @@ bool asl__lambda_prepare(asl_task_call *c, const asl_task_request *req);
 /* The lambda:invoke result envelope around [payload] (the raw response bytes). */
 asl_json *asl__lambda_envelope(const asl_task_call *c, const char *payload, size_t len,
                                const char *log);
+/* An HTTP Date header value ("Sun, 06 Nov 1994 08:49:37 GMT") for [ms] since the epoch. */
+void asl__http_date(int64_t ms, char out[40]);
 /* Base64 of [n] bytes appended to [out]. */
 void asl__base64(const unsigned char *p, size_t n, asl_buf *out);
 

@@ -337,7 +337,7 @@ void asl__base64(const unsigned char *p, size_t n, asl_buf *out)
   }
 }
 
-static void http_date(int64_t ms, char out[40])
+void asl__http_date(int64_t ms, char out[40])
 {
   static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -372,7 +372,7 @@ asl_json *asl__lambda_envelope(const asl_task_call *c, const char *payload, size
   char date[40];
   char clen[24];
   char trace[80];
-  http_date(c->now_ms, date);
+  asl__http_date(c->now_ms, date);
   snprintf(clen, sizeof clen, "%zu", len);
   /* X-Ray's form: root=1-<epoch seconds hex>-<96 random bits hex> */
   snprintf(trace, sizeof trace, "root=1-%08llx-%.8s%.4s%.4s%.8s;sampled=0",
