@@ -146,6 +146,8 @@ static asl_status parse_path(iparser *p, intr_arg *arg)
     }
     p->pos++;
   }
+  if (p->pos > p->len) /* a backslash as the last character stepped past the end */
+    p->pos = p->len;
   size_t end = p->pos;
   while (end > start && (p->s[end - 1] == ' ' || p->s[end - 1] == '\t'))
     end--;
