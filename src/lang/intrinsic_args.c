@@ -91,7 +91,7 @@ static void describe(const asl_json *v, asl_buf *b)
 
 bool asl__intr_check_arg(const intr_call *c, size_t i, const asl_json *v, asl_error *err)
 {
-  char kind = asl__intr_kind(c->def, i);
+  char kind = i < c->nargs ? c->args[i].kind_wanted : asl__intr_kind(c->def, i);
   if (asl__intr_fits(kind, v))
     return true;
   asl_buf b = ASL_BUF_INIT;
