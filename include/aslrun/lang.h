@@ -40,7 +40,9 @@ bool asl_path_is_definite(const asl_path *p);
 /* Evaluates [p] against env->input (or env->context for $$ paths). Returns a new reference.
  * A definite path that matches nothing fails: code ASL_E_RUNTIME, name "States.Runtime" and
  * Jayway's words as cause ("No results for path: $['a']" for a missing last property,
- * "Missing property in path $['a']" for a missing intermediate one, ...). */
+ * "Missing property in path $['a']" for a missing intermediate one, ...). A path whose filters
+ * and '..' would take more than 20 million steps on [env] fails with ASL_E_LIMIT (name
+ * States.Runtime) instead of running for hours. */
 asl_json *asl_path_eval(const asl_path *p, const asl_env *env, asl_error *err);
 
 /* ----------------------------------------------------------- reference paths ---- */

@@ -423,6 +423,12 @@ static const asl_json *choice_path(const asl_path *p, const asl_env *env, bool *
   }
   asl_error tmp = ASL_ERROR_INIT;
   asl_json *v = asl_path_eval(p, env, &tmp);
+  if (!v && tmp.code == ASL_E_LIMIT) {
+    if (err)
+      asl_error_move(err, &tmp); /* ran out of steps: say so rather than "invalid value" */
+    asl_error_clear(&tmp);
+    return NULL;
+  }
   asl_error_clear(&tmp);
   if (v) {
     *owned = true;

@@ -69,7 +69,9 @@ asl_json *asl__path_value(const asl_path *p, const asl_env *env, const char *fie
   }
   asl_error tmp = ASL_ERROR_INIT;
   asl_json *v = asl_path_eval(p, env, &tmp);
-  if (!v) {
+  if (!v && tmp.code == ASL_E_LIMIT) {
+    asl_error_move(err, &tmp); /* the path ran out of steps: say so rather than "not found" */
+  } else if (!v) {
     asl_buf b = ASL_BUF_INIT;
     asl__dump(env->input, &b);
     /* the input quoted is the state's, also for a $$ path */

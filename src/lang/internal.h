@@ -77,11 +77,18 @@ typedef enum path_mode {
   PATH_REQUIRE, /* REQUIRE_PROPERTIES (filter existence checks): any miss fails */
 } path_mode;
 
+/* Filters nested in paths with '..' cost the size of the document to the power of their depth,
+ * as in Jayway; one evaluation (with everything its filters evaluate) may take at most this many
+ * steps and then fails instead of running for hours. A step visits one node. */
+#define ASL_PATH_BUDGET 20000000u
+
 /* Runs [p] on [doc] with [root] as the '$' of filters. Returns a new reference, or NULL with
  * *missing set (and [err] filled with Jayway's words when [err] is not NULL) when nothing
- * matched a definite path or, in PATH_REQUIRE mode, when anything was missing. */
+ * matched a definite path or, in PATH_REQUIRE mode, when anything was missing. [budget] counts
+ * down the steps left to the whole evaluation; when it reaches 0 the run fails with [err] saying
+ * so (and *missing false). */
 asl_json *asl__path_run(const asl_path *p, const asl_json *doc, const asl_json *root,
-                        path_mode mode, bool *missing, asl_error *err);
+                        path_mode mode, bool *missing, uint32_t *budget, asl_error *err);
 
 /* For a simple path (p->simple: single names and indexes only), the value it names in [doc],
  * borrowed, or NULL when it names nothing. */
@@ -96,7 +103,8 @@ asl_json *asl__path_value(const asl_path *p, const asl_env *env, const char *fie
 /* [text] is "(condition)"; [base] is its offset in the whole path, for messages. */
 asl_status asl__filter_compile(asl_arena *a, const char *text, size_t len, size_t base,
                                int depth, asl_filter **out, asl_error *err);
-bool asl__filter_accept(const asl_filter *f, const asl_json *item, const asl_json *root);
+bool asl__filter_accept(const asl_filter *f, const asl_json *item, const asl_json *root,
+                        uint32_t *budget);
 bool asl__filter_uses_root(const asl_filter *f);
 
 /* Maximum nesting of filters inside paths inside filters. */

@@ -18,6 +18,8 @@ typedef struct run_ctx {
   path_mode mode;
   bool suppress; /* an indefinite path in AWS mode: a failure gives [] */
   bool failed;
+  bool exhausted;    /* the step budget ran out: a failure nothing suppresses */
+  uint32_t *budget;  /* steps left to the whole evaluation, shared with nested filters */
   asl_error *err; /* NULL: no message wanted */
   ASL_VEC(asl_json *) out; /* new references */
 } run_ctx;
@@ -142,6 +144,25 @@ ASL_PRINTF(2, 3) static void run_fail(run_ctx *c, const char *fmt, ...)
   va_start(ap, fmt);
   asl_error_vset(c->err, ASL_E_RUNTIME, "States.Runtime", fmt, ap);
   va_end(ap);
+}
+
+/* Takes one step of the budget; false (and the run failed) when none is left. */
+static bool step(run_ctx *c)
+{
+  if (*c->budget > 0) {
+    (*c->budget)--;
+    return true;
+  }
+  if (!c->exhausted) {
+    c->exhausted = true;
+    c->failed = true;
+    if (c->err && !asl_error_is_set(c->err))
+      asl_error_set(c->err, ASL_E_LIMIT, "States.Runtime",
+                         "the JSONPath '%s' takes more than %u steps to evaluate on this input; "
+                         "simplify its filters and '..'",
+                         c->p->text, ASL_PATH_BUDGET);
+  }
+  return false;
 }
 
 static void add_result(run_ctx *c, asl_json *v)
@@ -315,7 +336,7 @@ static bool scan_accepts(const run_ctx *c, const path_step *st, const asl_json *
   case STEP_WILDCARD:
     return true;
   case STEP_FILTER:
-    return asl__filter_accept(st->filter, m, c->root);
+    return asl__filter_accept(st->filter, m, c->root, c->budget);
   case STEP_SCAN:
   case STEP_FUNC:
     return false;
@@ -339,7 +360,7 @@ static void eval_scan(run_ctx *c, size_t i, const asl_json *model)
     if (scan_accepts(c, next, model))
       eval_from(c, i + 1, model);
   }
-  while (stack.len > 0 && !c->failed) {
+  while (stack.len > 0 && !c->failed && step(c)) {
     frame *top = &stack.items[stack.len - 1];
     if (top->child >= asl_json_len(top->node)) {
       stack.len--;
@@ -362,13 +383,13 @@ static void eval_filter(run_ctx *c, size_t i, const asl_json *model)
 {
   const path_step *st = &c->p->steps[i];
   if (asl_json_is_object(model)) {
-    if (asl__filter_accept(st->filter, model, c->root))
+    if (asl__filter_accept(st->filter, model, c->root, c->budget))
       eval_from(c, i + 1, model);
   } else if (asl_json_is_array(model)) {
     size_t n = asl_json_len(model);
     for (size_t k = 0; k < n && !c->failed; k++) {
       const asl_json *item = asl_json_at(model, k);
-      if (asl__filter_accept(st->filter, item, c->root))
+      if (asl__filter_accept(st->filter, item, c->root, c->budget))
         eval_from(c, i + 1, item);
     }
   } else if (st->upstream_definite) {
@@ -453,7 +474,7 @@ static asl_json *apply_func(run_ctx *c, path_func f, const asl_json *model)
 
 static void eval_from(run_ctx *c, size_t i, const asl_json *model)
 {
-  if (c->failed)
+  if (c->failed || !step(c))
     return;
   if (i == c->p->nsteps) {
     add_result(c, asl_json_incref(model));
@@ -501,6 +522,12 @@ static void drop_results(run_ctx *c)
 /* Builds the value of a finished run. */
 static asl_json *collect(run_ctx *c, bool definite, bool *missing)
 {
+  if (*c->budget == 0)
+    step(c); /* a nested filter used the last step: the results are incomplete */
+  if (c->exhausted) {
+    drop_results(c);
+    return NULL;
+  }
   if (c->failed) {
     drop_results(c);
     if (c->suppress)
@@ -534,11 +561,12 @@ static asl_json *collect(run_ctx *c, bool definite, bool *missing)
 }
 
 asl_json *asl__path_run(const asl_path *p, const asl_json *doc, const asl_json *root,
-                        path_mode mode, bool *missing, asl_error *err)
+                        path_mode mode, bool *missing, uint32_t *budget, asl_error *err)
 {
   *missing = false;
   run_ctx c;
   memset(&c, 0, sizeof c);
+  c.budget = budget;
   c.p = p;
   c.root = root;
   c.mode = mode;
@@ -605,5 +633,6 @@ asl_json *asl_path_eval(const asl_path *p, const asl_env *env, asl_error *err)
     /* a miss: the general evaluator words the error */
   }
   bool missing;
-  return asl__path_run(p, doc, doc, PATH_AWS, &missing, err);
+  uint32_t budget = ASL_PATH_BUDGET;
+  return asl__path_run(p, doc, doc, PATH_AWS, &missing, &budget, err);
 }

@@ -15,7 +15,8 @@ typedef struct fval {
   const operand *re;
 } fval;
 
-static fval eval_operand(const operand *o, const asl_json *item, const asl_json *root)
+static fval eval_operand(const operand *o, const asl_json *item, const asl_json *root,
+                         uint32_t *budget)
 {
   fval v = {V_UNDEF, NULL, NULL};
   if (o->kind == OPD_JSON) {
@@ -29,12 +30,12 @@ static fval eval_operand(const operand *o, const asl_json *item, const asl_json 
     bool missing;
     asl_json *r;
     if (o->exists_check) {
-      r = asl__path_run(o->path, doc, root, PATH_REQUIRE, &missing, NULL);
+      r = asl__path_run(o->path, doc, root, PATH_REQUIRE, &missing, budget, NULL);
       v.k = V_JSON;
       v.j = asl_json_bool(r != NULL);
       asl_json_decref(r);
     } else {
-      r = asl__path_run(o->path, doc, root, PATH_JAYWAY, &missing, NULL);
+      r = asl__path_run(o->path, doc, root, PATH_JAYWAY, &missing, budget, NULL);
       if (r) {
         v.k = V_JSON;
         v.j = r;
@@ -290,24 +291,25 @@ static bool relation(rel_op op, const fval *l, const fval *r)
   return false;
 }
 
-static bool eval_node(const fnode *n, const asl_json *item, const asl_json *root)
+static bool eval_node(const fnode *n, const asl_json *item, const asl_json *root,
+                      uint32_t *budget)
 {
   switch (n->kind) {
   case FN_OR:
-    return eval_node(n->a, item, root) || eval_node(n->b, item, root);
+    return eval_node(n->a, item, root, budget) || eval_node(n->b, item, root, budget);
   case FN_AND:
-    return eval_node(n->a, item, root) && eval_node(n->b, item, root);
+    return eval_node(n->a, item, root, budget) && eval_node(n->b, item, root, budget);
   case FN_NOT:
-    return !eval_node(n->a, item, root);
+    return !eval_node(n->a, item, root, budget);
   case FN_REL: {
-    fval l = eval_operand(&n->left, item, root);
+    fval l = eval_operand(&n->left, item, root, budget);
     fval r;
     if (n->op == R_EXISTS) {
       r.k = V_JSON;
       r.j = asl_json_bool(n->left.should_exist);
       r.re = NULL;
     } else {
-      r = eval_operand(&n->right, item, root);
+      r = eval_operand(&n->right, item, root, budget);
     }
     bool ok = relation(n->op, &l, &r);
     asl_json_decref(l.j);
@@ -318,7 +320,8 @@ static bool eval_node(const fnode *n, const asl_json *item, const asl_json *root
   return false;
 }
 
-bool asl__filter_accept(const asl_filter *f, const asl_json *item, const asl_json *root)
+bool asl__filter_accept(const asl_filter *f, const asl_json *item, const asl_json *root,
+                        uint32_t *budget)
 {
-  return eval_node(f->root, item, root);
+  return eval_node(f->root, item, root, budget);
 }
