@@ -64,10 +64,12 @@ bool cli_history_close(cli_history *h);
 int cli_run(int argc, char **argv, int first);
 int cli_validate(int argc, char **argv, int first);
 int cli_help(const char *command);
+int cli_lambda(int argc, char **argv, int first); /* cmd_lambda.c: lambda serve */
 
 extern const char cli_help_main[];
 extern const char cli_help_run[];
 extern const char cli_help_validate[];
 extern const char cli_help_help[];
+extern const char cli_help_lambda[];
 
 #endif

@@ -27,6 +27,8 @@ int cli_help(const char *command)
     fputs(cli_help_validate, stdout);
   } else if (strcmp(command, "help") == 0) {
     fputs(cli_help_help, stdout);
+  } else if (strcmp(command, "lambda") == 0) {
+    fputs(cli_help_lambda, stdout);
   } else {
     return cli_usage_error(NULL, "no command named '%s'", command);
   }
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
     code = cli_validate(argc, argv, 2);
   else if (strcmp(first, "help") == 0)
     code = help_command(argc, argv);
+  else if (strcmp(first, "lambda") == 0)
+    code = cli_lambda(argc, argv, 2);
   else if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
     code = cli_help(NULL);
   else if (strcmp(first, "--version") == 0)
