@@ -29,7 +29,20 @@ static fval eval_operand(const operand *o, const asl_json *item, const asl_json 
     const asl_json *doc = o->path->root == '$' ? root : item;
     bool missing;
     asl_json *r;
-    if (o->exists_check) {
+    if (o->path->simple) {
+      /* @.price and the like, on every item: a direct lookup, which misses exactly where the
+       * general evaluation would */
+      const asl_json *found = asl__path_lookup(o->path, doc);
+      if (budget && *budget > 0)
+        (*budget)--;
+      if (o->exists_check) {
+        v.k = V_JSON;
+        v.j = asl_json_bool(found != NULL);
+      } else if (found) {
+        v.k = V_JSON;
+        v.j = asl_json_incref(found);
+      }
+    } else if (o->exists_check) {
       r = asl__path_run(o->path, doc, root, PATH_REQUIRE, &missing, budget, NULL);
       v.k = V_JSON;
       v.j = asl_json_bool(r != NULL);
