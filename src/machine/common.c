@@ -85,8 +85,11 @@ void asl__load_io(state_ctx *c)
                          &st->result_path);
   load_arguments(c);
   st->output = c->f[F_OUTPUT].v;
-  if (c->f[F_ASSIGN].v && asl__want_object(L, &c->f[F_ASSIGN], p, "Assign"))
+  /* Assign is kept raw until variables land (issue 9): it may read $$, so count it as doing so */
+  if (c->f[F_ASSIGN].v && asl__want_object(L, &c->f[F_ASSIGN], p, "Assign")) {
     st->assign = c->f[F_ASSIGN].v;
+    st->uses_context = true;
+  }
 }
 
 enum { SUB_START_AT, SUB_STATES, SUB_COMMENT, SUB_FIXED };

@@ -109,8 +109,10 @@ static void load_rule(state_ctx *c, const asl_json *rule, const char *ptr, asl_c
     asl__add_ref(L, c->st->list, &b->next, &f[R_NEXT], ptr, "Next");
   if (f[R_COMMENT].v)
     asl__want_string(L, &f[R_COMMENT], ptr, "Comment");
-  if (f[R_ASSIGN].v && asl__want_object(L, &f[R_ASSIGN], ptr, "Assign"))
+  if (f[R_ASSIGN].v && asl__want_object(L, &f[R_ASSIGN], ptr, "Assign")) {
     b->assign = f[R_ASSIGN].v;
+    c->st->uses_context = true; /* kept raw: it may read $$ */
+  }
 }
 
 void asl__load_choice(state_ctx *c)

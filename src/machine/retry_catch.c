@@ -239,8 +239,10 @@ static void load_catcher(state_ctx *c, const asl_json *v, size_t vpos, const cha
     else
       k->output = f[C_OUTPUT].v;
   }
-  if (f[C_ASSIGN].v && asl__want_object(L, &f[C_ASSIGN], ptr, "Assign"))
+  if (f[C_ASSIGN].v && asl__want_object(L, &f[C_ASSIGN], ptr, "Assign")) {
     k->assign = f[C_ASSIGN].v;
+    c->st->uses_context = true; /* kept raw: it may read $$ */
+  }
   if (f[C_COMMENT].v)
     asl__want_string(L, &f[C_COMMENT], ptr, "Comment");
 }

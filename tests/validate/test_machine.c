@@ -219,6 +219,20 @@ static void test_compiled_paths(void)
   asl_machine_free(m);
 }
 
+static void test_assign_counts_as_context(void)
+{
+  asl_machine *m = load("{\"StartAt\": \"A\", \"States\": {"
+                        " \"A\": {\"Type\": \"Pass\", \"Assign\": {\"x.$\": \"$$.State.Name\"},"
+                        "  \"End\": true}}}");
+  CHECK(m != NULL);
+  if (!m)
+    return;
+  /* kept raw until variables land: it may read $$, so the executor must build the context */
+  CHECK(m->top.items[0]->uses_context);
+  CHECK(asl_json_is_object(m->top.items[0]->assign));
+  asl_machine_free(m);
+}
+
 static void test_failure_returns_null(void)
 {
   asl_diags d = ASL_DIAGS_INIT;
@@ -242,6 +256,7 @@ int main(void)
   test_nested();
   test_jsonata_kept_raw();
   test_compiled_paths();
+  test_assign_counts_as_context();
   test_failure_returns_null();
   CHECK(asl_json_live() == live);
   return CHECK_DONE();
