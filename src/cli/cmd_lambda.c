@@ -112,6 +112,8 @@ static int serve(const char *config_path, const char *host, int port, bool quiet
     code = CLI_USAGE;
     goto out;
   }
+  /* a client that hangs up before its answer is written must not end the server */
+  signal(SIGPIPE, SIG_IGN);
   uv_signal_t sigint, sigterm;
   uv_signal_init(&loop, &sigint);
   uv_signal_init(&loop, &sigterm);

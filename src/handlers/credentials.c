@@ -216,6 +216,7 @@ void asl__aws_settings_free(asl__aws_settings *s)
   asl_free(s->region);
   asl_free(s->endpoint);
   asl_free(s->endpoint_source);
+  asl_free(s->ca_bundle);
   memset(s, 0, sizeof *s);
 }
 
@@ -351,6 +352,11 @@ asl_status asl__aws_settings_load(const char *profile, const char *service,
   if (!region)
     region = ini_get(&config, csec, "region");
   out->region = region && region[0] ? asl_strdup(region) : NULL;
+
+  const char *ca = env("AWS_CA_BUNDLE");
+  if (!ca)
+    ca = ini_get(&config, csec, "ca_bundle");
+  out->ca_bundle = ca && ca[0] ? asl_strdup(ca) : NULL;
 
   /* endpoint: service variable, global variable, the profile's services section, the profile */
   if (!is_true(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) &&

@@ -16,6 +16,7 @@ typedef struct asl__aws_settings {
   char *region;       /* AWS_REGION, AWS_DEFAULT_REGION or the profile's region; or NULL */
   char *endpoint;     /* AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL or the profile's; or NULL */
   char *endpoint_source;
+  char *ca_bundle; /* AWS_CA_BUNDLE or the profile's ca_bundle: the CA certificates to trust */
 } asl__aws_settings;
 
 /* Reads the settings for [service] ("lambda": AWS_ENDPOINT_URL_LAMBDA and the "lambda" key of a

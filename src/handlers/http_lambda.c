@@ -609,6 +609,8 @@ static asl_status lambda_invoke(asl_task_call *c, asl_error *err)
       api->easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
       api->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                        timeout_ms < CONNECT_TIMEOUT_MS ? timeout_ms : CONNECT_TIMEOUT_MS);
+      if (lf->aws.ca_bundle)
+        api->easy_setopt(e, CURLOPT_CAINFO, lf->aws.ca_bundle);
       st = asl__http_start(http, e, on_done, lc, err);
     }
   }

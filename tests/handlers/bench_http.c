@@ -133,6 +133,7 @@ static asl_handlers *registry(const asl_json *cfg, const char *dir, const char *
 
 int main(int argc, char **argv)
 {
+  ignore_sigpipe();
   (void)check_failures;
   uv_loop_init(&loop);
   if (argc >= 2 && strcmp(argv[1], "--stub") == 0)

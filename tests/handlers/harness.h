@@ -3,11 +3,20 @@
 #ifndef ASLRUN_TESTS_HANDLERS_HARNESS_H
 #define ASLRUN_TESTS_HANDLERS_HARNESS_H
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../unit/check.h"
 #include "aslrun/handler.h"
+
+/* Writing to a pipe or socket whose reader is gone (a function that exits without reading its
+ * event, a client that hangs up) must fail with EPIPE, not kill the process: programs using the
+ * handlers ignore SIGPIPE, as the aslrun CLI must. */
+static inline void ignore_sigpipe(void)
+{
+  signal(SIGPIPE, SIG_IGN);
+}
 
 static inline asl_json *J(const char *text)
 {

@@ -7,6 +7,7 @@
  *                         stdout: [{"status", "value" | "error", "cause", "log"}...], all the
  *                         calls made at once through lambda_endpoint URL (credentials from the
  *                         environment, as aslrun reads them). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,7 @@ static int cmd_invoke(const char *url)
 
 int main(int argc, char **argv)
 {
+  signal(SIGPIPE, SIG_IGN); /* a client or server that hangs up is no reason to die */
   if (argc == 2 && strcmp(argv[1], "sign") == 0)
     return cmd_sign();
   if (argc == 3 && strcmp(argv[1], "invoke") == 0)

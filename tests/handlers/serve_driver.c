@@ -31,6 +31,7 @@ static void on_signal(uv_signal_t *s, int signum)
 
 int main(int argc, char **argv)
 {
+  signal(SIGPIPE, SIG_IGN); /* a client or server that hangs up is no reason to die */
   const char *config_path = NULL;
   int port = 0;
   for (int i = 1; i < argc; i++) {

@@ -25,7 +25,8 @@ static void clear_env(void)
       "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
       "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
       "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"};
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+      "AWS_CA_BUNDLE"};
   for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
     unsetenv(vars[i]);
   setenv("AWS_SHARED_CREDENTIALS_FILE", creds, 1);
@@ -60,7 +61,7 @@ static void test_chain(void)
                     "aws_secret_access_key=secretfile\n\n"
                     "[dev]\n; another comment\nAWS_ACCESS_KEY_ID = AKIDDEV\n"
                     "aws_secret_access_key = devsecret\naws_session_token = devtoken==\n");
-  write_file(conf, "[default]\nregion = eu-west-1\n"
+  write_file(conf, "[default]\nregion = eu-west-1\nca_bundle = /etc/ca.pem\n"
                    "[profile dev]\nregion: us-west-2\nendpoint_url = http://localhost:4566\n"
                    "[profile conf]\naws_access_key_id = AKIDCONF\naws_secret_access_key = cs\n"
                    "services = local\n"
@@ -75,6 +76,7 @@ static void test_chain(void)
   CHECK(s.session_token == NULL);
   CHECK_STR(s.region, "eu-west-1");
   CHECK(s.endpoint == NULL);
+  CHECK_STR(s.ca_bundle, "/etc/ca.pem");
   char want[256];
   snprintf(want, sizeof want, "profile \"default\" in %s", creds);
   CHECK_STR(s.creds_source, want);
@@ -85,7 +87,9 @@ static void test_chain(void)
   setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
   setenv("AWS_SECURITY_TOKEN", "legacytoken", 1);
   setenv("AWS_DEFAULT_REGION", "sa-east-1", 1);
+  setenv("AWS_CA_BUNDLE", "/env/ca.pem", 1);
   s = load(NULL);
+  CHECK_STR(s.ca_bundle, "/env/ca.pem");
   CHECK_STR(s.access_key, "AKIDENV");
   CHECK_STR(s.session_token, "legacytoken");
   CHECK_STR(s.region, "sa-east-1");

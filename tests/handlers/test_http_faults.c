@@ -362,8 +362,44 @@ static void test_requests(void)
   unsetenv("AWS_SESSION_TOKEN");
 }
 
+/* HTTPS, as AWS's endpoints are: the certificate checked against AWS_CA_BUNDLE. */
+static void test_tls(const char *dir)
+{
+  char script[4200], ca[4200];
+  snprintf(script, sizeof script, "%s/http/fault_server.py", dir);
+  snprintf(ca, sizeof ca, "%s/http/tls/cert.pem", dir);
+  char *server_argv[] = {"python3", script, "--tls", NULL};
+  child_server tls;
+  if (child_server_start(&tls, server_argv) != 0) {
+    check_failures++;
+    return;
+  }
+  char url[64];
+  snprintf(url, sizeof url, "https://localhost:%d", tls.port);
+  char saved[64];
+  snprintf(saved, sizeof saved, "%s", base);
+  snprintf(base, sizeof base, "%s", url);
+  setenv("AWS_CA_BUNDLE", ca, 1);
+  asl_handlers *h = registry(NULL);
+  outcome o = {0};
+  call(h, "Headers", ASL_TASK_LAMBDA_ARN, "{\"secure\": true}", &o);
+  CHECK(o.status == ASL_OK);
+  CHECK_STR(asl_json_str(asl_json_get_cstr(o.value, "body")), "{\"secure\":true}");
+  outcome_clear(&o);
+  asl_handlers_free(h);
+  /* a certificate nobody vouches for: no answer is trusted */
+  setenv("AWS_CA_BUNDLE", "/dev/null", 1);
+  h = registry(NULL);
+  expect(h, "Headers", "Lambda.SdkClientException", "Unable to execute HTTP request: ", url);
+  asl_handlers_free(h);
+  unsetenv("AWS_CA_BUNDLE");
+  snprintf(base, sizeof base, "%s", saved);
+  child_server_stop(&tls);
+}
+
 int main(int argc, char **argv)
 {
+  ignore_sigpipe();
   if (argc < 2) {
     fprintf(stderr, "usage: test_http_faults TESTS_HANDLERS_DIR\n");
     return 2;
@@ -373,6 +409,7 @@ int main(int argc, char **argv)
   unsetenv("AWS_PROFILE");
   unsetenv("AWS_ENDPOINT_URL");
   unsetenv("AWS_ENDPOINT_URL_LAMBDA");
+  unsetenv("AWS_CA_BUNDLE");
   setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
   setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
   char script[4200];
@@ -401,6 +438,7 @@ int main(int argc, char **argv)
   test_timeouts_and_refusal(closed_port);
   test_concurrency();
   test_requests();
+  test_tls(argv[1]);
 
   uv_run(&loop, UV_RUN_DEFAULT);
   CHECK(uv_loop_close(&loop) == 0);

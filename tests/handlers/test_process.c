@@ -29,6 +29,7 @@ static void run(const char *fn_arn, const char *input, outcome *o)
 
 int main(int argc, char **argv)
 {
+  ignore_sigpipe();
   if (argc < 2)
     return 2;
   size_t live = asl_json_live();

@@ -300,6 +300,7 @@ static void test_cancel_and_concurrency(void)
 
 int main(int argc, char **argv)
 {
+  ignore_sigpipe();
   if (argc < 2) {
     fprintf(stderr, "usage: test_python TESTS_HANDLERS_DIR\n");
     return 2;

@@ -451,6 +451,7 @@ static void test_concurrency_and_cancel(void)
 
 int main(int argc, char **argv)
 {
+  ignore_sigpipe();
   if (argc < 2) {
     fprintf(stderr, "usage: test_serve TESTS_HANDLERS_DIR\n");
     return 2;

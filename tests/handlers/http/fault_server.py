@@ -1,11 +1,14 @@
 """A misbehaving Lambda Invoke API endpoint for tests/handlers/test_http_faults.c.
 
-The function name in POST /2015-03-31/functions/NAME/invocations picks the behaviour (see
-SCENARIOS). Prints its port on stdout, then serves until stdin is closed. Written apart from
+The function name in POST /2015-03-31/functions/NAME/invocations picks the behaviour (the fn_
+methods). Prints its port on stdout, then serves until stdin is closed. With --tls it serves
+HTTPS with the test certificate in tls/ (for localhost and 127.0.0.1, valid until 2125). Written apart from
 aslrun's own server on purpose: the client is checked against code it does not share.
 """
 import base64
 import json
+import os
+import ssl
 import sys
 import threading
 import time
@@ -148,6 +151,11 @@ class Server(ThreadingHTTPServer):
 
 def main():
     server = Server(("127.0.0.1", 0), Handler)
+    if "--tls" in sys.argv:
+        here = os.path.dirname(os.path.abspath(__file__))
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(here, "tls", "cert.pem"), os.path.join(here, "tls", "key.pem"))
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sys.stdin.read()  # until the test closes our stdin (or dies)

@@ -18,6 +18,7 @@ const port = await new Promise((resolve, reject) => {
     if (m && out.includes("\n")) resolve(Number(m[1]));
   });
   server.on("exit", (code) => reject(new Error(`server exited ${code}: ${serverLog}`)));
+  server.on("error", reject);
 });
 
 const client = new LambdaClient({
