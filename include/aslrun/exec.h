@@ -10,13 +10,18 @@
  * assertions all read the same stream. Events are numbered even with no sink, because AWS's
  * error causes quote event ids.
  *
- * Lifetimes: the machine must outlive the execution. The done callback runs exactly once, from
- * the loop, after which the caller may read the result and must asl_exec_free the execution. */
+ * Task states call the handler registry given in the options (handler.h); the execution holds
+ * no handler of its own, so one registry may serve many executions on the same loop.
+ *
+ * Lifetimes: the machine (and the registry) must outlive the execution. The done callback runs
+ * exactly once, from the loop, after which the caller may read the result and must
+ * asl_exec_free the execution. */
 #ifndef ASLRUN_EXEC_H
 #define ASLRUN_EXEC_H
 
 #include <uv.h>
 
+#include "aslrun/handler.h"
 #include "aslrun/machine.h"
 
 typedef enum asl_exec_status {
@@ -59,6 +64,11 @@ const char *asl_exec_status_name(asl_exec_status s); /* "SUCCEEDED", ... as AWS 
   X(LAMBDA_FUNCTION_SUCCEEDED, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails") \
   X(LAMBDA_FUNCTION_FAILED, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails")          \
   X(LAMBDA_FUNCTION_TIMED_OUT, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails")   \
+  X(ACTIVITY_SCHEDULED, "ActivityScheduled", "activityScheduledEventDetails")                    \
+  X(ACTIVITY_STARTED, "ActivityStarted", "activityStartedEventDetails")                          \
+  X(ACTIVITY_SUCCEEDED, "ActivitySucceeded", "activitySucceededEventDetails")                    \
+  X(ACTIVITY_FAILED, "ActivityFailed", "activityFailedEventDetails")                             \
+  X(ACTIVITY_TIMED_OUT, "ActivityTimedOut", "activityTimedOutEventDetails")                      \
   X(PARALLEL_STATE_ENTERED, "ParallelStateEntered", "stateEnteredEventDetails")                  \
   X(PARALLEL_STATE_STARTED, "ParallelStateStarted", NULL)                                        \
   X(PARALLEL_STATE_SUCCEEDED, "ParallelStateSucceeded", NULL)                                    \
@@ -74,7 +84,11 @@ const char *asl_exec_status_name(asl_exec_status s); /* "SUCCEEDED", ... as AWS 
   X(MAP_ITERATION_STARTED, "MapIterationStarted", "mapIterationStartedEventDetails")             \
   X(MAP_ITERATION_SUCCEEDED, "MapIterationSucceeded", "mapIterationSucceededEventDetails")       \
   X(MAP_ITERATION_FAILED, "MapIterationFailed", "mapIterationFailedEventDetails")                \
-  X(MAP_ITERATION_ABORTED, "MapIterationAborted", "mapIterationAbortedEventDetails")
+  X(MAP_ITERATION_ABORTED, "MapIterationAborted", "mapIterationAbortedEventDetails")             \
+  X(MAP_RUN_STARTED, "MapRunStarted", "mapRunStartedEventDetails")                               \
+  X(MAP_RUN_SUCCEEDED, "MapRunSucceeded", NULL)                                                  \
+  X(MAP_RUN_FAILED, "MapRunFailed", "mapRunFailedEventDetails")                                  \
+  X(MAP_RUN_ABORTED, "MapRunAborted", NULL)
 
 typedef enum asl_event_type {
 #define ASL_EVENT_ENUM(id, name, details) ASL_EVENT_##id,
@@ -91,11 +105,48 @@ typedef struct asl_event {
   asl_event_type type;
   int64_t timestamp_ms; /* on the execution's clock (virtual time advances it too) */
   const asl_json *details; /* the *EventDetails object, or NULL; borrowed for the call */
+  /* aslrun's additions for tools, not part of AWS's event: */
+  const char *state; /* the state the event belongs to (also for Task*, Map* events whose
+                        details carry no name); NULL for execution events */
+  int depth;         /* 0 at the top level, one more inside each Parallel branch or Map
+                        iteration */
+  bool child_execution; /* an event of a Distributed Map's child execution: AWS keeps those in
+                           the child's own history (ids count from the child's start), never in
+                           the parent's, so a history file leaves them out */
 } asl_event;
+
+/* aslrun's notes on an execution, beside AWS's events: what a person debugging wants and the
+ * history does not carry (a retry's back-off, the catcher taken, a handler call's real
+ * duration and log). */
+typedef enum asl_note_kind {
+  ASL_NOTE_RETRY,   /* a state failed and is retried after [delay_ms] */
+  ASL_NOTE_CATCH,   /* a state's failure was caught; the run goes on at [next] */
+  ASL_NOTE_HANDLER, /* a handler call ended ([status]), after [duration_ms] of real time */
+} asl_note_kind;
+
+typedef struct asl_note {
+  asl_note_kind kind;
+  int64_t timestamp_ms;
+  int depth;
+  bool child_execution;
+  const char *state;    /* the state's name */
+  const char *error;    /* RETRY, CATCH, HANDLER: the error name, or NULL */
+  const char *cause;    /* RETRY, CATCH, HANDLER: its cause, or NULL */
+  int64_t delay_ms;     /* RETRY: the back-off before the next attempt */
+  int64_t attempt;      /* RETRY: the retry's number in this state execution, from 1;
+                           HANDLER: the invocation's number (0-based, MockConfigFile's) */
+  int64_t max_attempts; /* RETRY: the matching retrier's MaxAttempts */
+  const char *next;     /* CATCH: the state the catcher goes to */
+  const char *resource; /* HANDLER: the Task's Resource */
+  asl_status status;    /* HANDLER: ASL_OK, ASL_E_HANDLER (error, cause) or ASL_E_CANCELED */
+  double duration_ms;   /* HANDLER: the call's real duration */
+  const char *log;      /* HANDLER: what the handler logged for the call, or NULL */
+} asl_note;
 
 typedef struct asl_event_sink {
   void (*on_event)(void *data, const asl_event *ev);
   void *data;
+  void (*on_note)(void *data, const asl_note *note); /* may be NULL */
 } asl_event_sink;
 
 /* ---- executions ---- */
@@ -116,6 +167,7 @@ typedef struct asl_exec_opts {
   const asl_event_sink *sinks;
   size_t sink_count;
   int64_t start_time_ms; /* virtual time only: the start instant; 0: now */
+  asl_handlers *handlers; /* serves Task states; NULL: a Task fails the execution, saying so */
 } asl_exec_opts;
 
 /* Starts running [m] on [input] (borrowed). Returns ASL_OK and the execution in *out, or an error
@@ -136,5 +188,10 @@ const char *asl_exec_name(const asl_exec *e);
 const char *asl_exec_arn(const asl_exec *e);
 int64_t asl_exec_start_ms(const asl_exec *e);
 int64_t asl_exec_stop_ms(const asl_exec *e);
+
+/* ---- Task resources ---- */
+/* The style of a Task's [resource]: a Lambda function ARN, lambda:invoke, another service
+ * integration or an activity (as asl_handlers_check and asl_task_invoke want it). */
+asl_task_style asl_exec_resource_style(const char *resource);
 
 #endif

@@ -40,11 +40,15 @@ int cli_next(cli_args *a, const cli_opt *opts, const char **value)
     bool is_alias = o->alias && !eq && strcmp(o->alias, arg) == 0;
     if (!is_name && !is_alias)
       continue;
-    if (!o->takes_value) {
+    if (o->takes_value == CLI_VALUE_NONE) {
       if (eq) {
         cli_usage_error(a->command, "option '%s' takes no value", o->name);
         return CLI_ARG_ERROR;
       }
+      return o->id;
+    }
+    if (o->takes_value == CLI_VALUE_OPTIONAL) {
+      *value = eq ? eq + 1 : NULL;
       return o->id;
     }
     if (eq) {

@@ -17,10 +17,12 @@ enum {
 };
 
 /* ---- options ---- */
+enum { CLI_VALUE_NONE = 0, CLI_VALUE_REQUIRED = 1, CLI_VALUE_OPTIONAL = 2 };
+
 typedef struct cli_opt {
   const char *name; /* "--input" */
   const char *alias; /* "-h", or NULL */
-  bool takes_value;
+  int takes_value;  /* CLI_VALUE_*: an optional value is only ever given as --name=value */
   int id;
 } cli_opt;
 
@@ -59,6 +61,35 @@ cli_history *cli_history_open(const char *path);
 asl_event_sink cli_history_sink(cli_history *h);
 /* Ends the file; false (after printing why) when writing failed. Frees [h]. */
 bool cli_history_close(cli_history *h);
+
+/* ---- trace ---- */
+typedef struct cli_trace cli_trace;
+/* A trace on [f]: readable lines (coloured when [f] is a terminal) or, with [json], JSON lines. */
+cli_trace *cli_trace_open(FILE *f, bool json);
+asl_event_sink cli_trace_sink(cli_trace *t);
+void cli_trace_close(cli_trace *t); /* NULL is a no-op */
+
+/* ---- handlers ---- */
+typedef struct cli_handlers_opts {
+  const char *config;      /* --config FILE, or NULL: aslrun.json beside the machine if any */
+  const char *mock_config; /* --mock-config FILE, or NULL */
+  const char *test_case;   /* --test-case NAME (with mock_config) */
+  const char *machine;     /* the machine file */
+  const char *sm_name;     /* the machine's key in the mock config's StateMachines */
+  bool cold;
+  size_t payload_limit;
+} cli_handlers_opts;
+
+typedef struct cli_handlers cli_handlers;
+/* Reads the configuration files and builds the handler registry on [loop]; prints why and
+ * returns NULL when it cannot (a file that cannot be read or parsed, an unknown test case). */
+cli_handlers *cli_handlers_open(uv_loop_t *loop, const cli_handlers_opts *o);
+asl_handlers *cli_handlers_registry(cli_handlers *h);
+/* Checks that every Task state of [m], at every level, can be served; prints one line a
+ * problem ("aslrun: MACHINE: ...") and returns false when there was any. */
+bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machine_file);
+/* Stops every worker and frees the registry (runs the loop until their handles are closed). */
+void cli_handlers_close(cli_handlers *h);
 
 /* ---- commands ---- */
 int cli_run(int argc, char **argv, int first);

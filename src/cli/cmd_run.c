@@ -1,6 +1,8 @@
-/* aslrun [run] MACHINE: load the definition, read the input, run the execution on a libuv loop
- * and report: the output on stdout, or "Error: Cause" on stderr, or with --describe one
- * DescribeExecution-like object. Ctrl-C stops the execution cleanly (ABORTED, history written). */
+/* aslrun [run] MACHINE: load the definition, read the input, set up the Task handlers
+ * (run_handlers.c), run the execution on a libuv loop and report: the output on stdout, or
+ * "Error: Cause" on stderr, or with --describe one DescribeExecution-like object; --history and
+ * --trace are event sinks. Ctrl-C stops the execution cleanly (ABORTED, handler calls cancelled,
+ * history written, no worker left). */
 #include "cli.h"
 
 #include <errno.h>
@@ -18,21 +20,31 @@ enum {
   OPT_SM_ARN,
   OPT_ROLE_ARN,
   OPT_PAYLOAD_LIMIT,
+  OPT_CONFIG,
+  OPT_MOCK_CONFIG,
+  OPT_TEST_CASE,
+  OPT_COLD,
+  OPT_TRACE,
   OPT_HELP,
 };
 
 static const cli_opt run_opts[] = {
-    {"--input", NULL, true, OPT_INPUT},
-    {"--input-file", NULL, true, OPT_INPUT_FILE},
-    {"--describe", NULL, false, OPT_DESCRIBE},
-    {"--virtual-time", NULL, false, OPT_VIRTUAL_TIME},
-    {"--history", NULL, true, OPT_HISTORY},
-    {"--name", NULL, true, OPT_NAME},
-    {"--state-machine-arn", NULL, true, OPT_SM_ARN},
-    {"--role-arn", NULL, true, OPT_ROLE_ARN},
-    {"--payload-limit", NULL, true, OPT_PAYLOAD_LIMIT},
-    {"--help", "-h", false, OPT_HELP},
-    {NULL, NULL, false, 0},
+    {"--input", NULL, CLI_VALUE_REQUIRED, OPT_INPUT},
+    {"--input-file", NULL, CLI_VALUE_REQUIRED, OPT_INPUT_FILE},
+    {"--describe", NULL, CLI_VALUE_NONE, OPT_DESCRIBE},
+    {"--virtual-time", NULL, CLI_VALUE_NONE, OPT_VIRTUAL_TIME},
+    {"--history", NULL, CLI_VALUE_REQUIRED, OPT_HISTORY},
+    {"--name", NULL, CLI_VALUE_REQUIRED, OPT_NAME},
+    {"--state-machine-arn", NULL, CLI_VALUE_REQUIRED, OPT_SM_ARN},
+    {"--role-arn", NULL, CLI_VALUE_REQUIRED, OPT_ROLE_ARN},
+    {"--payload-limit", NULL, CLI_VALUE_REQUIRED, OPT_PAYLOAD_LIMIT},
+    {"--config", NULL, CLI_VALUE_REQUIRED, OPT_CONFIG},
+    {"--mock-config", NULL, CLI_VALUE_REQUIRED, OPT_MOCK_CONFIG},
+    {"--test-case", NULL, CLI_VALUE_REQUIRED, OPT_TEST_CASE},
+    {"--cold", NULL, CLI_VALUE_NONE, OPT_COLD},
+    {"--trace", NULL, CLI_VALUE_OPTIONAL, OPT_TRACE},
+    {"--help", "-h", CLI_VALUE_NONE, OPT_HELP},
+    {NULL, NULL, CLI_VALUE_NONE, 0},
 };
 
 typedef struct run_options {
@@ -46,6 +58,12 @@ typedef struct run_options {
   const char *sm_arn;
   const char *role_arn;
   size_t payload_limit; /* 0: AWS's */
+  const char *config;
+  const char *mock_config;
+  const char *test_case;
+  bool cold;
+  bool trace;
+  bool trace_json;
 } run_options;
 
 typedef struct run_ctx {
@@ -125,6 +143,25 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
                                "not '%s'",
                                value);
       break;
+    case OPT_CONFIG:
+      o->config = value;
+      break;
+    case OPT_MOCK_CONFIG:
+      o->mock_config = value;
+      break;
+    case OPT_TEST_CASE:
+      o->test_case = value;
+      break;
+    case OPT_COLD:
+      o->cold = true;
+      break;
+    case OPT_TRACE:
+      if (value && strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
+        return cli_usage_error("run", "--trace takes 'text' (the default) or 'json', not '%s'",
+                               value);
+      o->trace = true;
+      o->trace_json = value && strcmp(value, "json") == 0;
+      break;
     case OPT_HELP:
       *help = true;
       return CLI_OK;
@@ -134,6 +171,12 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
   }
   if (!o->machine)
     return cli_usage_error("run", "missing the state machine file to run");
+  if (o->test_case && !o->mock_config)
+    return cli_usage_error("run", "--test-case names a test case of a mock config: give the file "
+                                  "with --mock-config FILE");
+  if (o->mock_config && !o->test_case)
+    return cli_usage_error("run", "--mock-config needs --test-case NAME: the test case of the "
+                                  "file to run");
   return CLI_OK;
 }
 
@@ -160,6 +203,17 @@ static char *machine_name(const char *path)
       *p = '_';
   }
   return name;
+}
+
+/* The machine's key in a mock config: the name in --state-machine-arn when given, else the
+ * file's base name ("the machine name ... unless --state-machine-arn names it"). */
+static char *mock_machine_name(const run_options *o)
+{
+  if (o->sm_arn) {
+    const char *colon = strrchr(o->sm_arn, ':');
+    return asl_strdup(colon ? colon + 1 : o->sm_arn);
+  }
+  return machine_name(o->machine);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -247,8 +301,18 @@ static bool start_signals(run_ctx *ctx)
   return rc == 0;
 }
 
+/* Closes the signal handles and the loop of a run that never started an execution. */
+static void close_loop(run_ctx *ctx, cli_handlers *h)
+{
+  uv_close((uv_handle_t *)&ctx->sigint, NULL);
+  uv_close((uv_handle_t *)&ctx->sigterm, NULL);
+  uv_run(&ctx->loop, UV_RUN_DEFAULT);
+  cli_handlers_close(h);
+  uv_loop_close(&ctx->loop);
+}
+
 static int execute(const run_options *o, const asl_machine *m, const asl_json *input,
-                   cli_history *history)
+                   cli_history *history, cli_trace *trace)
 {
   run_ctx ctx = {0};
   int rc = uv_loop_init(&ctx.loop);
@@ -257,14 +321,36 @@ static int execute(const run_options *o, const asl_machine *m, const asl_json *i
     return CLI_USAGE;
   }
   if (!start_signals(&ctx)) {
-    uv_close((uv_handle_t *)&ctx.sigint, NULL);
-    uv_close((uv_handle_t *)&ctx.sigterm, NULL);
-    uv_run(&ctx.loop, UV_RUN_DEFAULT);
-    uv_loop_close(&ctx.loop);
+    close_loop(&ctx, NULL);
+    return CLI_USAGE;
+  }
+  char *mock_name = mock_machine_name(o);
+  cli_handlers_opts hopts = {
+      .config = o->config,
+      .mock_config = o->mock_config,
+      .test_case = o->test_case,
+      .machine = o->machine,
+      .sm_name = mock_name,
+      .cold = o->cold,
+      .payload_limit = o->payload_limit,
+  };
+  cli_handlers *handlers = cli_handlers_open(&ctx.loop, &hopts);
+  asl_free(mock_name);
+  if (!handlers) {
+    close_loop(&ctx, NULL);
+    return CLI_USAGE;
+  }
+  if (!cli_handlers_check(handlers, m, o->machine)) {
+    close_loop(&ctx, handlers);
     return CLI_USAGE;
   }
   char *sm_name = machine_name(o->machine);
-  asl_event_sink sink;
+  asl_event_sink sinks[2];
+  size_t sink_count = 0;
+  if (history)
+    sinks[sink_count++] = cli_history_sink(history);
+  if (trace)
+    sinks[sink_count++] = cli_trace_sink(trace);
   asl_exec_opts opts = {
       .loop = &ctx.loop,
       .virtual_time = o->virtual_time,
@@ -273,12 +359,10 @@ static int execute(const run_options *o, const asl_machine *m, const asl_json *i
       .state_machine_name = sm_name,
       .role_arn = o->role_arn,
       .payload_limit = o->payload_limit,
+      .sinks = sinks,
+      .sink_count = sink_count,
+      .handlers = cli_handlers_registry(handlers),
   };
-  if (history) {
-    sink = cli_history_sink(history);
-    opts.sinks = &sink;
-    opts.sink_count = 1;
-  }
   asl_error err = ASL_ERROR_INIT;
   asl_status st = asl_exec_start(m, input, &opts, on_done, &ctx, &ctx.exec, &err);
   asl_free(sm_name);
@@ -289,13 +373,12 @@ static int execute(const run_options *o, const asl_machine *m, const asl_json *i
     else
       fprintf(stderr, "aslrun: %s\n", err.cause ? err.cause : "cannot start the execution");
     asl_error_clear(&err);
-    uv_close((uv_handle_t *)&ctx.sigint, NULL);
-    uv_close((uv_handle_t *)&ctx.sigterm, NULL);
-    uv_run(&ctx.loop, UV_RUN_DEFAULT);
-    uv_loop_close(&ctx.loop);
+    close_loop(&ctx, handlers);
     return CLI_USAGE;
   }
   uv_run(&ctx.loop, UV_RUN_DEFAULT);
+  /* the registry stops its warm workers and waits for them: nothing outlives aslrun */
+  cli_handlers_close(handlers);
   uv_loop_close(&ctx.loop);
 
   asl_exec *e = ctx.exec;
@@ -374,7 +457,9 @@ int cli_run(int argc, char **argv, int first)
       return CLI_USAGE;
     }
   }
-  code = execute(&o, m, input, history);
+  cli_trace *trace = o.trace ? cli_trace_open(stderr, o.trace_json) : NULL;
+  code = execute(&o, m, input, history, trace);
+  cli_trace_close(trace);
   if (history && !cli_history_close(history) && code < 128)
     code = CLI_USAGE;
   asl_json_decref(input);

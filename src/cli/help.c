@@ -28,10 +28,18 @@ const char cli_help_run[] =
     "  --role-arn ARN           the execution role ARN seen in $$.Execution.RoleArn\n"
     "  --payload-limit BYTES    largest input, result or output of a state, or 'none'\n"
     "                           (default: 262144, AWS's quota)\n"
+    "  --config FILE            the handlers of Task states (default: aslrun.json beside\n"
+    "                           MACHINE, when there is one)\n"
+    "  --mock-config FILE       a Step Functions Local MockConfigFile; the machine's key in it is\n"
+    "                           MACHINE's name without .json, or the name in --state-machine-arn\n"
+    "  --test-case NAME         the test case of --mock-config to run\n"
+    "  --cold                   a fresh worker for every Python invocation (no warm starts)\n"
+    "  --trace[=text|json]      print each step on stderr: states, handler calls, errors,\n"
+    "                           retries and catches (json: one JSON object a line)\n"
     "  -h, --help               show this help\n"
     "\n"
     "Exit status: 0 succeeded; 1 failed, timed out or aborted (\"Error: Cause\" on stderr);\n"
-    "2 invalid definition, input or usage; 130 interrupted by Ctrl-C.\n";
+    "2 invalid definition, input, configuration or usage; 130 interrupted by Ctrl-C.\n";
 
 const char cli_help_validate[] =
     "usage: aslrun validate FILE... [options]\n"

@@ -32,6 +32,9 @@ cli_history *cli_history_open(const char *path)
 static void on_event(void *data, const asl_event *ev)
 {
   cli_history *h = data;
+  /* a Distributed Map's child executions have histories of their own, as on AWS */
+  if (ev->child_execution)
+    return;
   asl_json *o = asl_json_object(5);
   asl_json_obj_put_cstr(o, "timestamp", cli_timestamp(ev->timestamp_ms));
   asl_json_obj_put_cstr(o, "type", asl_json_cstr(asl_event_type_name(ev->type)));
@@ -49,7 +52,7 @@ static void on_event(void *data, const asl_event *ev)
 
 asl_event_sink cli_history_sink(cli_history *h)
 {
-  asl_event_sink s = {on_event, h};
+  asl_event_sink s = {.on_event = on_event, .data = h};
   return s;
 }
 

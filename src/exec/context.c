@@ -1,8 +1,10 @@
 /* The context object $$, as AWS shapes it (context_object/test_input_path__ctx.json):
  *   {"Execution": {"Id", "Input", "StartTime", "Name", "RoleArn", "RedriveCount"},
  *    "StateMachine": {"Id", "Name"}, "State": {"Name", "EnteredTime"}}
+ * Task, Parallel and Map states add State.RetryCount, a .waitForTaskToken Task adds
+ * "Task": {"Token"}, and a Map's ItemSelector sees "Map": {"Item": {"Index", "Value"}}.
  * The Execution and StateMachine parts are built once and shared; the whole object is built
- * only for states whose expressions read $$ (asl_state.uses_context). */
+ * only for states whose expressions read $$ (asl_state.uses_context) and for Task requests. */
 #include "internal.h"
 
 static asl_json *timestamp(int64_t ms)
@@ -29,19 +31,74 @@ void asl__context_init(asl_exec *e)
   e->ctx_state_machine = sm;
 }
 
-asl_json *asl__context_for_state(asl_run *r)
+static bool has_retry_count(asl_state_type t)
+{
+  switch (t) {
+  case ASL_STATE_TASK:
+  case ASL_STATE_PARALLEL:
+  case ASL_STATE_MAP:
+    return true;
+  case ASL_STATE_PASS:
+  case ASL_STATE_CHOICE:
+  case ASL_STATE_WAIT:
+  case ASL_STATE_SUCCEED:
+  case ASL_STATE_FAIL:
+    return false;
+  }
+  return false;
+}
+
+/* A task token: opaque to the task, unique in practice, base64-like as AWS's are. */
+static asl_json *task_token(asl_exec *e)
+{
+  static const char digits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char buf[65];
+  for (size_t i = 0; i < 64; i++)
+    buf[i] = digits[asl__exec_random(e) % 64];
+  buf[64] = '\0';
+  return asl_json_string(buf, 64);
+}
+
+static asl_json *build(asl_run *r, size_t extra)
 {
   asl_exec *e = r->exec;
   const asl_state *st = r->state;
-  /* a Pass state's $$.State has only Name and EnteredTime [recorded]; RetryCount (Task,
-   * Parallel, Map) and $$.Map come with those states */
-  asl_json *state = asl_json_object(2);
+  /* a Pass state's $$.State has only Name and EnteredTime [recorded]; RetryCount belongs to
+   * Task, Parallel and Map */
+  bool retry = has_retry_count(st->type);
+  asl_json *state = asl_json_object(3);
   asl_json_obj_put_cstr(state, "Name", asl_json_string(st->name, st->name_len));
   asl_json_obj_put_cstr(state, "EnteredTime", timestamp(r->entered_ms));
+  if (retry)
+    asl_json_obj_put_cstr(state, "RetryCount", asl_json_int(r->retry_total));
 
-  asl_json *ctx = asl_json_object(3);
+  asl_json *ctx = asl_json_object(4 + extra);
   asl_json_obj_put_cstr(ctx, "Execution", asl_json_incref(e->ctx_execution));
   asl_json_obj_put_cstr(ctx, "StateMachine", asl_json_incref(e->ctx_state_machine));
   asl_json_obj_put_cstr(ctx, "State", state);
+  if (st->type == ASL_STATE_TASK && st->u.task.resource &&
+      asl__resource_is_callback(st->u.task.resource)) {
+    asl_json *task = asl_json_object(1);
+    asl_json_obj_put_cstr(task, "Token", task_token(e));
+    asl_json_obj_put_cstr(ctx, "Task", task);
+  }
+  return ctx;
+}
+
+asl_json *asl__context_for_state(asl_run *r)
+{
+  return build(r, 0);
+}
+
+asl_json *asl__context_for_item(asl_run *r, size_t index, const asl_json *value)
+{
+  asl_json *ctx = build(r, 1);
+  asl_json *item = asl_json_object(2);
+  asl_json_obj_put_cstr(item, "Index", asl_json_int((int64_t)index));
+  asl_json_obj_put_cstr(item, "Value", asl_json_incref(value));
+  asl_json *map = asl_json_object(1);
+  asl_json_obj_put_cstr(map, "Item", item);
+  asl_json_obj_put_cstr(ctx, "Map", map);
   return ctx;
 }

@@ -35,9 +35,18 @@ bool asl__events_wanted(const asl_exec *e)
   return e->sink_count > 0;
 }
 
-int64_t asl__event_emit(asl_exec *e, asl_event_type type, int64_t previous_id, asl_json *details)
+bool asl__notes_wanted(const asl_exec *e)
 {
-  int64_t id = ++e->last_id;
+  for (size_t i = 0; i < e->sink_count; i++)
+    if (e->sinks[i].on_note)
+      return true;
+  return false;
+}
+
+int64_t asl__event_emit_in(asl_exec *e, asl__seq *seq, const char *state, int depth,
+                           asl_event_type type, int64_t previous_id, asl_json *details)
+{
+  int64_t id = ++seq->last_id;
   if (e->sink_count > 0) {
     asl_event ev = {
         .id = id,
@@ -45,12 +54,45 @@ int64_t asl__event_emit(asl_exec *e, asl_event_type type, int64_t previous_id, a
         .type = type,
         .timestamp_ms = asl__clock_now(&e->clock),
         .details = details,
+        .state = state,
+        .depth = depth,
+        .child_execution = seq->child,
     };
     for (size_t i = 0; i < e->sink_count; i++)
       e->sinks[i].on_event(e->sinks[i].data, &ev);
   }
   asl_json_decref(details);
   return id;
+}
+
+int64_t asl__event_emit(asl_exec *e, asl_event_type type, int64_t previous_id, asl_json *details)
+{
+  return asl__event_emit_in(e, &e->seq, NULL, 0, type, previous_id, details);
+}
+
+int64_t asl__run_emit_after(asl_run *r, asl_event_type type, int64_t previous_id,
+                            asl_json *details)
+{
+  return asl__event_emit_in(r->exec, r->seq, r->state ? r->state->name : NULL, r->depth, type, previous_id,
+              details);
+}
+
+int64_t asl__run_emit(asl_run *r, asl_event_type type, asl_json *details)
+{
+  r->last_event_id = asl__run_emit_after(r, type, r->last_event_id, details);
+  return r->last_event_id;
+}
+
+void asl__run_note(asl_run *r, asl_note *n)
+{
+  asl_exec *e = r->exec;
+  n->timestamp_ms = asl__clock_now(&e->clock);
+  n->depth = r->depth;
+  n->child_execution = r->seq->child;
+  n->state = r->state ? r->state->name : NULL;
+  for (size_t i = 0; i < e->sink_count; i++)
+    if (e->sinks[i].on_note)
+      e->sinks[i].on_note(e->sinks[i].data, n);
 }
 
 asl_json *asl__event_text(const asl_json *v)
@@ -67,9 +109,8 @@ static asl_json *not_truncated(void)
   return o;
 }
 
-/* {"<field>": text of v, "<field>Details": {"truncated": false}} added to [o] */
-static void put_payload(asl_json *o, const char *field, const char *details_field,
-                        const asl_json *v)
+void asl__event_put_payload(asl_json *o, const char *field, const char *details_field,
+                            const asl_json *v)
 {
   asl_json_obj_put_cstr(o, field, asl__event_text(v));
   asl_json_obj_put_cstr(o, details_field, not_truncated());
@@ -80,13 +121,13 @@ int64_t asl__event_execution_started(asl_exec *e)
   asl_json *d = NULL;
   if (asl__events_wanted(e)) {
     d = asl_json_object(3);
-    put_payload(d, "input", "inputDetails", e->input);
+    asl__event_put_payload(d, "input", "inputDetails", e->input);
     asl_json_obj_put_cstr(d, "roleArn", asl_json_cstr(e->role_arn));
   }
   return asl__event_emit(e, ASL_EVENT_EXECUTION_STARTED, 0, d);
 }
 
-static asl_json *error_details(const char *error, const char *cause, bool always)
+asl_json *asl__event_error_details(const char *error, const char *cause, bool always)
 {
   if (!error && !cause && !always)
     return NULL;
@@ -108,24 +149,24 @@ int64_t asl__event_execution_end(asl_exec *e, int64_t previous_id)
     type = ASL_EVENT_EXECUTION_SUCCEEDED;
     if (want) {
       d = asl_json_object(2);
-      put_payload(d, "output", "outputDetails", e->output);
+      asl__event_put_payload(d, "output", "outputDetails", e->output);
     }
     break;
   case ASL_EXEC_FAILED:
     type = ASL_EVENT_EXECUTION_FAILED;
     /* AWS gives the details object even when a Fail state had neither Error nor Cause */
     if (want)
-      d = error_details(e->error, e->cause, true);
+      d = asl__event_error_details(e->error, e->cause, true);
     break;
   case ASL_EXEC_TIMED_OUT:
     type = ASL_EVENT_EXECUTION_TIMED_OUT;
     if (want)
-      d = error_details(e->error, e->cause, false);
+      d = asl__event_error_details(e->error, e->cause, false);
     break;
   case ASL_EXEC_ABORTED:
     type = ASL_EVENT_EXECUTION_ABORTED;
     if (want)
-      d = error_details(e->error, e->cause, false);
+      d = asl__event_error_details(e->error, e->cause, false);
     break;
   case ASL_EXEC_RUNNING:
     break;
@@ -138,7 +179,7 @@ static asl_json *state_details(const asl_state *st, const char *field, const cha
 {
   asl_json *d = asl_json_object(3);
   asl_json_obj_put_cstr(d, "name", asl_json_string(st->name, st->name_len));
-  put_payload(d, field, details_field, v);
+  asl__event_put_payload(d, field, details_field, v);
   return d;
 }
 
@@ -149,8 +190,7 @@ void asl__event_state_entered(asl_run *r)
   asl_json *d = NULL;
   if (asl__events_wanted(e))
     d = state_details(st, "input", "inputDetails", r->input);
-  r->entered_id = asl__event_emit(e, asl__state_ops_of(st->type)->entered, r->last_event_id, d);
-  r->last_event_id = r->entered_id;
+  r->entered_id = asl__run_emit(r, asl__state_ops_of(st->type)->entered, d);
 }
 
 void asl__event_state_exited(asl_run *r)
@@ -163,7 +203,7 @@ void asl__event_state_exited(asl_run *r)
   asl_json *d = NULL;
   if (asl__events_wanted(e))
     d = state_details(st, "output", "outputDetails", r->output);
-  r->last_event_id = asl__event_emit(e, ops->exited, r->last_event_id, d);
+  asl__run_emit(r, ops->exited, d);
 }
 
 void asl__event_state_aborted(asl_run *r)
@@ -171,5 +211,5 @@ void asl__event_state_aborted(asl_run *r)
   const asl__state_ops *ops = asl__state_ops_of(r->state->type);
   if (!ops->has_aborted)
     return;
-  r->last_event_id = asl__event_emit(r->exec, ops->aborted, r->last_event_id, NULL);
+  asl__run_emit(r, ops->aborted, NULL);
 }

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <string.h>
+#include <uthash.h>
 
 const char *const asl__err_names[ASL__ERR_COUNT_] = {
 #define X(id, name) name,
@@ -169,6 +170,8 @@ static bool set_identity(asl_exec *e, const asl_exec_opts *o, asl_error *err)
     e->name = new_uuid();
   }
   e->sm_name = asl_strdup(parts.name);
+  e->region = asl_strdup(parts.region);
+  e->account = asl_strdup(parts.account);
   e->arn = asl_strfmt("arn:%s:states:%s:%s:execution:%s:%s", parts.partition, parts.region,
                       parts.account, parts.name, e->name);
   if (o->role_arn)
@@ -294,9 +297,50 @@ static void on_timeout(asl__timer *t)
   request_stop(t->data, ASL__STOP_TIMEOUT, NULL, NULL);
 }
 
+/* ------------------------------------------------------------- invocations ---- */
+
+typedef struct asl__invocations {
+  const asl_state *state;
+  uint64_t count;
+  UT_hash_handle hh;
+} asl__invocations;
+
+uint64_t asl__exec_next_invocation(asl_exec *e, const asl_state *st)
+{
+  asl__invocations *c = NULL;
+  HASH_FIND_PTR(e->invocations, &st, c);
+  if (!c) {
+    c = asl_calloc(1, sizeof *c);
+    c->state = st;
+    HASH_ADD_PTR(e->invocations, state, c);
+  }
+  return c->count++;
+}
+
+uint64_t asl__exec_random(asl_exec *e)
+{
+  uint64_t x = e->rng;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  e->rng = x;
+  return x * 0x2545F4914F6CDD1Dull;
+}
+
+static void free_invocations(asl_exec *e)
+{
+  asl__invocations *c, *tmp;
+  HASH_ITER(hh, e->invocations, c, tmp)
+  {
+    HASH_DEL(e->invocations, c);
+    asl_free(c);
+  }
+}
+
 static void free_fields(asl_exec *e)
 {
   asl__run_free(e->top);
+  free_invocations(e);
   asl_json_decref(e->input);
   asl_json_decref(e->output);
   asl_json_decref(e->ctx_execution);
@@ -308,6 +352,8 @@ static void free_fields(asl_exec *e)
   asl_free(e->sm_arn);
   asl_free(e->sm_name);
   asl_free(e->role_arn);
+  asl_free(e->region);
+  asl_free(e->account);
   asl_free(e->stop_error);
   asl_free(e->stop_cause);
   asl_free(e->sinks);
@@ -344,6 +390,7 @@ asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl
   e->input = asl_json_incref(input);
   e->done = cb;
   e->done_data = data;
+  e->handlers = opts->handlers;
   if (!set_identity(e, opts, err)) {
     free_fields(e);
     return err->code;

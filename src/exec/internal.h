@@ -93,6 +93,13 @@ int asl__clock_arm_after(asl__clock *c, int64_t delay_ms);
 /* -------------------------------------------------------------------- runs ---- */
 typedef struct asl_run asl_run;
 
+/* The ids of one history: the execution's, or a Distributed Map child execution's own (whose
+ * events reach the sinks flagged child_execution and never count in the parent's ids). */
+typedef struct asl__seq {
+  int64_t last_id; /* the last id given */
+  bool child;
+} asl__seq;
+
 /* What a state's run operation returns. */
 typedef enum asl__step {
   ASL__STEP_DONE,    /* r->output and r->next are set (next NULL: the run ends) */
@@ -115,6 +122,10 @@ typedef enum asl__outcome {
 
 typedef void (*asl__run_done_cb)(asl_run *r);
 
+typedef struct asl__attempt_ops asl__attempt_ops;
+typedef struct asl__par asl__par;
+typedef struct asl__map asl__map;
+
 struct asl_run {
   asl_exec *exec;
   asl_run *parent; /* NULL for the top level */
@@ -125,6 +136,10 @@ struct asl_run {
   int64_t entered_id;     /* id of the current state's *StateEntered event */
   int64_t entered_ms;
   int64_t last_event_id;  /* previousEventId of this run's next event */
+  asl__seq *seq;          /* the history this run writes to */
+  bool owns_seq;          /* a Distributed Map child: the seq is the run's own */
+  int depth;              /* 0 for the top level, +1 a branch or iteration */
+  size_t index;           /* the parent's number for it (branch, iteration) */
   asl__run_phase phase;
   asl__outcome outcome; /* in ASL__RUN_COMPLETE */
   bool cancel_requested;
@@ -142,19 +157,41 @@ struct asl_run {
   asl__run_done_cb on_done;
   void *data;
 
+  /* Retry of the current Task, Parallel or Map state: counters live for one state execution
+   * (reset on entry), each retrier with its own */
+  const asl__attempt_ops *attempt;
+  int64_t *retry_counts; /* one a retrier */
+  int64_t retry_total;   /* $$.State.RetryCount */
+  asl__timer retry_timer;
+
   /* what a pending state keeps (one state is pending at a time) */
   union {
     struct {
       asl__timer timer;
       asl_json *effective; /* the input after InputPath, for OutputPath once waited */
     } wait;
+    struct {
+      asl_task_call *call; /* the handler call under way, or NULL */
+      asl__timer timeout;  /* TimeoutSeconds */
+      asl__timer heartbeat; /* HeartbeatSeconds (no handler sends heartbeats) */
+      const char *timed_out; /* the timeout's error name once a timer fired, else NULL */
+      bool canceling;      /* the state is being aborted */
+      bool holding;        /* the clock is held for the call */
+      uint64_t invocation;
+    } task;
+    asl__par *parallel;
+    asl__map *map;
   } u;
 };
 
 /* A new run of [states] on [input] (borrowed); [on_done] runs once when it finishes. Starts
- * nothing: post it with asl__run_post. */
+ * nothing: post it with asl__run_post. A child run ([parent] set) writes to its parent's history
+ * one level deeper; the caller sets its last_event_id (the event its first one follows) and
+ * index. */
 asl_run *asl__run_new(asl_exec *e, asl_run *parent, const asl_states *states,
                       const asl_json *input, asl__run_done_cb on_done, void *data);
+/* Makes [r] write to a history of its own (a Distributed Map child execution). */
+void asl__run_own_history(asl_run *r);
 void asl__run_free(asl_run *r);
 /* Makes [r] progress from the loop's next turn (the idle handle of its execution). */
 void asl__run_post(asl_run *r);
@@ -163,7 +200,7 @@ void asl__run_drive(asl_run *r);
 /* A pending state has finished with [out] (from a loop callback): continues the run. */
 void asl__run_state_done(asl_run *r, asl__outcome out);
 /* As asl__run_state_done, but the run continues from the loop's next turn: for completions
- * that must not run inside the caller (a cancel). */
+ * that must not run inside the caller (a cancel, the last child of a Parallel or Map). */
 void asl__run_state_done_later(asl_run *r, asl__outcome out);
 /* Asks [r] to stop: a pending state is cancelled, a queued run ends before its next state. */
 void asl__run_cancel(asl_run *r);
@@ -175,6 +212,57 @@ asl__step asl__run_fail_state(asl_run *r, asl_error *err);
 asl__step asl__run_fail(asl_run *r, asl_error *err);
 /* The environment expressions of the current state see: [input] and the run's context. */
 asl_env asl__run_env(asl_run *r, const asl_json *input);
+/* The current state's $$, built now (Task, Parallel and Map rebuild it for each attempt, as
+ * $$.State.RetryCount changes). */
+void asl__run_rebuild_context(asl_run *r);
+
+/* ---------------------------------------------------------- Retry and Catch ---- */
+/* Task, Parallel and Map states run in attempts; Retry and Catch decide what a failed attempt
+ * leads to, in one place for the three (retry.c). */
+struct asl__attempt_ops {
+  /* Starts one attempt of the state's work: DONE (r->output, r->next), FAILED (r->error) or
+   * PENDING, after which the state reports through asl__attempt_done. */
+  asl__step (*attempt)(asl_run *r);
+  /* Ends a pending attempt early; the state then completes through asl__run_state_done_later
+   * with ASL__OUT_CANCELED. */
+  void (*cancel)(asl_run *r);
+  /* Emitted when the state fails for good, before Catch (MapStateFailed); none for Task. */
+  bool has_failed_event;
+  asl_event_type failed_event;
+};
+
+/* The state's run operation: resets the retry counters and makes the first attempt. */
+asl__step asl__attempts_begin(asl_run *r, const asl__attempt_ops *ops);
+/* A pending attempt has ended with [step] (DONE or FAILED): Retry, Catch, then the run goes
+ * on; with [later], from the loop's next turn (when called inside another run's callback). */
+void asl__attempt_done(asl_run *r, asl__step step, bool later);
+/* The state operation cancel of Task, Parallel and Map: a retry wait or the pending attempt. */
+void asl__attempts_cancel(asl_run *r);
+/* Frees the retry counters of the current state (its execution is over). */
+void asl__attempts_clear(asl_run *r);
+
+/* ------------------------------------------------------------ child runs ---- */
+/* Parallel branches and Map iterations (children.c): what a failing child leaves behind for
+ * its parent, and cancelling the others. */
+typedef struct asl__failure {
+  bool set;
+  asl_error error;
+  const asl_state *state; /* the child's failing state, when the child wrote to our history */
+  int depth;
+  int64_t last_id;
+} asl__failure;
+
+/* Records [child]'s error (moved out of it) and where it failed. */
+void asl__failure_take(asl__failure *f, asl_run *child);
+/* Records an error of the parent's own (moved). */
+void asl__failure_set(asl__failure *f, asl_error *err);
+/* AWS ends a failed branch's or iteration's state with its *StateAborted event once the
+ * siblings have stopped (errors/test_parallel_catch_error__*, timeouts/
+ * test_service_lambda_map_timeout.json); emits it for [f] when that state has one. */
+void asl__failure_emit_abort(asl_run *r, asl__failure *f);
+void asl__failure_clear(asl__failure *f);
+/* Asks each non-NULL run of [live] to stop. */
+void asl__children_cancel(asl_run **live, size_t n);
 
 /* ------------------------------------------------------------------ states ---- */
 typedef struct asl__state_ops {
@@ -197,9 +285,32 @@ asl__step asl__state_wait_run(asl_run *r);
 void asl__state_wait_cancel(asl_run *r);
 asl__step asl__state_succeed_run(asl_run *r);
 asl__step asl__state_fail_run(asl_run *r);
-asl__step asl__state_unsupported_run(asl_run *r);
+asl__step asl__state_task_run(asl_run *r);
+asl__step asl__state_parallel_run(asl_run *r);
+asl__step asl__state_map_run(asl_run *r);
 /* False (and r->error) when the current state needs something not built yet (JSONata, Assign). */
 bool asl__state_supported(asl_run *r);
+/* Fills r->error with aslrun.NotSupported and [what] the state needs: a clear failure for what
+ * cannot run locally (reading a Map's items from S3). Returns ASL__STEP_FAILED. */
+asl__step asl__state_not_supported(asl_run *r, const char *what);
+
+/* A Map's numbers (map_config.c), literal or from their paths on the Map's input [in]; false
+ * and r->error (States.Runtime, AWS's cause) when a path gives a bad value. Tolerances are -1
+ * when not given; batch limits 0. */
+bool asl__map_max_concurrency(asl_run *r, const asl_json *in, int64_t *out);
+bool asl__map_tolerance(asl_run *r, const asl_json *in, int64_t *count, double *pct);
+bool asl__map_batch_limits(asl_run *r, const asl_json *in, int64_t *max_items,
+                           int64_t *max_bytes);
+
+/* Task resources (resource.c): "arn:aws:states:::lambda:invoke" is resourceType "lambda" and
+ * resource "invoke" in TaskScheduled; [type] and [action] point into [resource]. False when the
+ * resource is not a service integration. */
+bool asl__resource_split(const char *resource, const char **type, size_t *type_len,
+                         const char **action);
+bool asl__resource_is_callback(const char *resource); /* .waitForTaskToken */
+
+/* Values printed in causes: a string as its text, anything else as compact JSON (new string). */
+char *asl__value_text(const asl_json *v);
 
 /* ------------------------------------------------------------ I/O pipeline ---- */
 /* The one implementation of InputPath -> Parameters -> (result) -> ResultSelector -> ResultPath
@@ -224,15 +335,35 @@ bool asl__io_check_size(asl_run *r, const asl_json *v);
 /* ----------------------------------------------------------------- context ---- */
 /* Builds the parts of $$ that do not change during the execution. */
 void asl__context_init(asl_exec *e);
-/* $$ for the current state of [r]: a new reference. */
+/* $$ for the current state of [r]: a new reference. Task, Parallel and Map states have
+ * State.RetryCount; a .waitForTaskToken Task has Task.Token. */
 asl_json *asl__context_for_state(asl_run *r);
+/* $$ for a Map's ItemSelector: the state's, plus "Map": {"Item": {"Index", "Value"}}. */
+asl_json *asl__context_for_item(asl_run *r, size_t index, const asl_json *value);
 
 /* ------------------------------------------------------------------ events ---- */
 /* Every emitter numbers the event (ids are needed by error causes even with no sink) and
  * builds details only when a sink is attached. Each returns the event's id. */
 bool asl__events_wanted(const asl_exec *e);
+bool asl__notes_wanted(const asl_exec *e);
+/* An execution-level event (the top history, no state). */
 int64_t asl__event_emit(asl_exec *e, asl_event_type type, int64_t previous_id,
                         asl_json *details);
+/* An event of [r]'s current state, following the run's last event; [details] taken. */
+int64_t asl__run_emit(asl_run *r, asl_event_type type, asl_json *details);
+/* The same, following [previous_id] and leaving the run's chain as it is. */
+int64_t asl__run_emit_after(asl_run *r, asl_event_type type, int64_t previous_id,
+                            asl_json *details);
+/* The general form: an event in history [seq] of state [state] at [depth]. */
+int64_t asl__event_emit_in(asl_exec *e, asl__seq *seq, const char *state, int depth,
+                           asl_event_type type, int64_t previous_id, asl_json *details);
+/* Sends [n] (state, depth and time filled in here) to the sinks that take notes. */
+void asl__run_note(asl_run *r, asl_note *n);
+/* {"error": E, "cause": C} with each only when given; NULL when neither and not [always]. */
+asl_json *asl__event_error_details(const char *error, const char *cause, bool always);
+/* Adds "<field>": text of [v] and "<field>Details": {"truncated": false} to [o]. */
+void asl__event_put_payload(asl_json *o, const char *field, const char *details_field,
+                            const asl_json *v);
 int64_t asl__event_execution_started(asl_exec *e);
 int64_t asl__event_execution_end(asl_exec *e, int64_t previous_id);
 void asl__event_state_entered(asl_run *r);
@@ -254,6 +385,11 @@ typedef enum asl__stop {
 
 /* Makes sure the execution's idle handle runs on the loop's next turn (ready runs, a stop). */
 void asl__exec_kick(asl_exec *e);
+/* The 0-based number of this invocation of Task [st] in the execution (MockConfigFile's
+ * numbering: retries, re-entries and Map iterations all count). */
+uint64_t asl__exec_next_invocation(asl_exec *e, const asl_state *st);
+/* The next number of the execution's random source (xorshift64*): jitter, map run ids. */
+uint64_t asl__exec_random(asl_exec *e);
 
 struct asl_exec {
   const asl_machine *machine;
@@ -276,9 +412,13 @@ struct asl_exec {
   char *sm_arn;
   char *sm_name;
   char *role_arn;
+  char *region;  /* of the state machine's ARN */
+  char *account;
   int64_t start_ms;
   int64_t stop_ms;
-  int64_t last_id; /* the last event id given */
+  asl__seq seq; /* the execution's history */
+  asl_handlers *handlers;
+  struct asl__invocations *invocations; /* count of each Task state's invocations */
   asl_event_sink *sinks;
   size_t sink_count;
   size_t payload_limit; /* SIZE_MAX: none */

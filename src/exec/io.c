@@ -124,3 +124,10 @@ asl_json *asl__io_output(asl_run *r, const asl_json *raw, asl_json *result, bool
   }
   return asl__io_output_path(r, merged);
 }
+
+char *asl__value_text(const asl_json *v)
+{
+  if (asl_json_is_string(v))
+    return asl_strndup(asl_json_str(v), asl_json_str_len(v));
+  return asl_json_dump(v, ASL_JSON_COMPACT, NULL);
+}

@@ -21,14 +21,30 @@ asl_run *asl__run_new(asl_exec *e, asl_run *parent, const asl_states *states,
   r->status = ASL_EXEC_RUNNING;
   r->on_done = on_done;
   r->data = data;
-  r->u.wait.timer.slot = ASL__TIMER_IDLE;
+  r->seq = parent ? parent->seq : &e->seq;
+  r->depth = parent ? parent->depth + 1 : 0;
+  r->retry_timer.slot = ASL__TIMER_IDLE;
   return r;
+}
+
+void asl__run_own_history(asl_run *r)
+{
+  asl__seq *seq = asl_calloc(1, sizeof *seq);
+  seq->child = true;
+  /* a child execution's ExecutionStarted is its event 1 */
+  seq->last_id = 1;
+  r->seq = seq;
+  r->owns_seq = true;
+  r->last_event_id = 1;
 }
 
 void asl__run_free(asl_run *r)
 {
   if (!r)
     return;
+  if (r->owns_seq)
+    asl_free(r->seq);
+  asl__attempts_clear(r);
   asl_json_decref(r->input);
   asl_json_decref(r->context);
   asl_json_decref(r->output);
@@ -86,14 +102,22 @@ static void finish(asl_run *r, asl_exec_status status)
   r->phase = ASL__RUN_FINISHED;
 }
 
+void asl__run_rebuild_context(asl_run *r)
+{
+  asl_json_decref(r->context);
+  r->context = asl__context_for_state(r);
+}
+
 static void enter(asl_run *r)
 {
   const asl_state *st = r->state;
   asl__event_state_entered(r);
-  if (st->uses_context) {
+  /* a new state execution: its retriers start afresh */
+  r->retry_total = 0;
+  if (st->uses_context || st->type == ASL_STATE_TASK)
     r->entered_ms = asl__clock_now(&r->exec->clock);
+  if (st->uses_context)
     r->context = asl__context_for_state(r);
-  }
   r->next = NULL;
   asl__step step = asl__state_supported(r) ? asl__state_ops_of(st->type)->run(r) : ASL__STEP_FAILED;
   switch (step) {
@@ -115,6 +139,7 @@ static void complete(asl_run *r)
 {
   asl_json_decref(r->context);
   r->context = NULL;
+  asl__attempts_clear(r);
   switch (r->outcome) {
   case ASL__OUT_DONE: {
     asl__event_state_exited(r);

@@ -21,17 +21,16 @@ static const asl__state_ops succeed_ops = {
 static const asl__state_ops fail_ops = {
     asl__state_fail_run, NULL, EV(FAIL_STATE_ENTERED), EV(FAIL_STATE_ENTERED),
     EV(FAIL_STATE_ENTERED), false, false};
-/* Task, Parallel and Map run in a later milestone; until then entering one fails the execution
- * with an error that names the state */
+/* Task, Parallel and Map run in attempts under Retry and Catch (retry.c) */
 static const asl__state_ops task_ops = {
-    asl__state_unsupported_run, NULL, EV(TASK_STATE_ENTERED), EV(TASK_STATE_EXITED),
-    EV(TASK_STATE_ABORTED), true, false};
+    asl__state_task_run, asl__attempts_cancel, EV(TASK_STATE_ENTERED), EV(TASK_STATE_EXITED),
+    EV(TASK_STATE_ABORTED), true, true};
 static const asl__state_ops parallel_ops = {
-    asl__state_unsupported_run, NULL, EV(PARALLEL_STATE_ENTERED), EV(PARALLEL_STATE_EXITED),
-    EV(PARALLEL_STATE_ABORTED), true, false};
+    asl__state_parallel_run, asl__attempts_cancel, EV(PARALLEL_STATE_ENTERED),
+    EV(PARALLEL_STATE_EXITED), EV(PARALLEL_STATE_ABORTED), true, true};
 static const asl__state_ops map_ops = {
-    asl__state_unsupported_run, NULL, EV(MAP_STATE_ENTERED), EV(MAP_STATE_EXITED),
-    EV(MAP_STATE_ABORTED), true, false};
+    asl__state_map_run, asl__attempts_cancel, EV(MAP_STATE_ENTERED), EV(MAP_STATE_EXITED),
+    EV(MAP_STATE_ABORTED), true, true};
 
 const asl__state_ops *asl__state_ops_of(asl_state_type t)
 {

@@ -10,9 +10,7 @@
 /* "$.input.waitSeconds == 1.5": strings as their text, other values as compact JSON */
 static char *path_and_value(const asl_path *p, const asl_json *v)
 {
-  if (asl_json_is_string(v))
-    return asl_strfmt("%s == %s", asl_path_text(p), asl_json_str(v));
-  char *text = asl_json_dump(v, ASL_JSON_COMPACT, NULL);
+  char *text = asl__value_text(v);
   char *s = asl_strfmt("%s == %s", asl_path_text(p), text);
   asl_free(text);
   return s;

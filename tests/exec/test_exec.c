@@ -89,7 +89,7 @@ static void recorder_free(recorder *r)
 static asl_exec *start(uv_loop_t *loop, const asl_machine *m, const char *input, bool virtual_time,
                        recorder *rec, asl_event_sink *sink)
 {
-  *sink = (asl_event_sink){on_event, rec};
+  *sink = (asl_event_sink){.on_event = on_event, .data = rec};
   asl_exec_opts o = {.loop = loop, .virtual_time = virtual_time, .sinks = sink, .sink_count = 1};
   asl_json *in = J(input);
   asl_error err = ASL_ERROR_INIT;

@@ -1,0 +1,188 @@
+/* The handler registry of `aslrun run`: aslrun.json (--config FILE, or the one beside the machine)
+ * and a Step Functions Local MockConfigFile (--mock-config FILE --test-case NAME) are read and
+ * handed to the registry (src/handlers), every Task state is checked before the execution
+ * starts, and the registry is freed before the loop closes, so no worker outlives aslrun. */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cli_handlers {
+  asl_handlers *reg;
+  asl_json *config;
+  asl_json *mock_config;
+  char *config_path;
+  char *config_text;
+  size_t config_len;
+  char *mock_path;
+  char *mock_text;
+  size_t mock_len;
+};
+
+static void free_files(cli_handlers *h)
+{
+  asl_json_decref(h->config);
+  asl_json_decref(h->mock_config);
+  asl_free(h->config_path);
+  asl_free(h->config_text);
+  asl_free(h->mock_path);
+  asl_free(h->mock_text);
+  asl_free(h);
+}
+
+/* The folder of [path] ("." for a bare name), absolute when it can be resolved. */
+static char *folder_of(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? asl_strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                    : asl_strdup(".");
+  char buf[PATH_MAX];
+  if (realpath(dir, buf)) {
+    asl_free(dir);
+    return asl_strdup(buf);
+  }
+  return dir;
+}
+
+static bool load_json(const char *path, char **text, size_t *len, asl_json **out)
+{
+  if (!cli_read_file(path, text, len))
+    return false;
+  *out = cli_parse_json(path, *text, *len);
+  return *out != NULL;
+}
+
+/* "FILE:LINE:COL: POINTER: " for an error located in one of the two files, else "". The error
+ * does not say which file: the one whose node at the pointer sits at the error's offset. */
+static void locate(const cli_handlers *h, const asl_error *err, asl_buf *out)
+{
+  if (err->offset == ASL_NOPOS || !err->pointer)
+    return;
+  const char *paths[2] = {h->mock_path, h->config_path};
+  const asl_json *docs[2] = {h->mock_config, h->config};
+  const char *texts[2] = {h->mock_text, h->config_text};
+  size_t lens[2] = {h->mock_len, h->config_len};
+  for (int i = 0; i < 2; i++) {
+    if (!docs[i])
+      continue;
+    if (asl_json_pointer_pos(docs[i], err->pointer, false) != err->offset &&
+        asl_json_pointer_pos(docs[i], err->pointer, true) != err->offset)
+      continue;
+    int line;
+    int col;
+    asl_text_linecol(texts[i], lens[i], err->offset, &line, &col);
+    asl_buf_printf(out, "%s:%d:%d: %s: ", paths[i], line, col,
+                   err->pointer[0] ? err->pointer : "/");
+    return;
+  }
+}
+
+cli_handlers *cli_handlers_open(uv_loop_t *loop, const cli_handlers_opts *o)
+{
+  cli_handlers *h = asl_calloc(1, sizeof *h);
+  if (o->config) {
+    h->config_path = asl_strdup(o->config);
+  } else {
+    /* aslrun.json beside the machine, when there is one */
+    char *dir = folder_of(o->machine);
+    char *path = asl_strfmt("%s/aslrun.json", dir);
+    asl_free(dir);
+    if (access(path, F_OK) == 0)
+      h->config_path = path;
+    else
+      asl_free(path);
+  }
+  if (h->config_path &&
+      !load_json(h->config_path, &h->config_text, &h->config_len, &h->config)) {
+    free_files(h);
+    return NULL;
+  }
+  if (o->mock_config) {
+    h->mock_path = asl_strdup(o->mock_config);
+    if (!load_json(h->mock_path, &h->mock_text, &h->mock_len, &h->mock_config)) {
+      free_files(h);
+      return NULL;
+    }
+  }
+  char *config_dir = h->config_path ? folder_of(h->config_path) : NULL;
+  asl_handlers_opts opts = {
+      .loop = loop,
+      .config = h->config,
+      .config_dir = config_dir,
+      .mock_config = h->mock_config,
+      .test_case = o->test_case,
+      .state_machine_name = o->sm_name,
+      .cold = o->cold,
+      .payload_limit = o->payload_limit,
+  };
+  asl_error err = ASL_ERROR_INIT;
+  h->reg = asl_handlers_new(&opts, &err);
+  asl_free(config_dir);
+  if (!h->reg) {
+    asl_buf b = ASL_BUF_INIT;
+    locate(h, &err, &b);
+    fprintf(stderr, "aslrun: %s%s\n", b.data ? b.data : "",
+            err.cause ? err.cause : "cannot set up the Task handlers");
+    asl_buf_free(&b);
+    asl_error_clear(&err);
+    free_files(h);
+    return NULL;
+  }
+  return h;
+}
+
+asl_handlers *cli_handlers_registry(cli_handlers *h)
+{
+  return h->reg;
+}
+
+static bool check_states(cli_handlers *h, const asl_states *states, const char *machine_file)
+{
+  bool ok = true;
+  for (size_t i = 0; i < states->count; i++) {
+    const asl_state *st = states->items[i];
+    switch (st->type) {
+    case ASL_STATE_TASK: {
+      asl_error err = ASL_ERROR_INIT;
+      if (asl_handlers_check(h->reg, st->name, st->u.task.resource,
+                             asl_exec_resource_style(st->u.task.resource), &err) != ASL_OK) {
+        fprintf(stderr, "aslrun: %s: %s\n", machine_file,
+                err.cause ? err.cause : "a Task state cannot be served");
+        ok = false;
+      }
+      asl_error_clear(&err);
+      break;
+    }
+    case ASL_STATE_PARALLEL:
+      for (size_t b = 0; b < st->u.parallel.count; b++)
+        ok = check_states(h, &st->u.parallel.branches[b], machine_file) && ok;
+      break;
+    case ASL_STATE_MAP:
+      ok = check_states(h, &st->u.map.processor, machine_file) && ok;
+      break;
+    case ASL_STATE_PASS:
+    case ASL_STATE_CHOICE:
+    case ASL_STATE_WAIT:
+    case ASL_STATE_SUCCEED:
+    case ASL_STATE_FAIL:
+      break;
+    }
+  }
+  return ok;
+}
+
+bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machine_file)
+{
+  return check_states(h, &m->top, machine_file);
+}
+
+void cli_handlers_close(cli_handlers *h)
+{
+  if (!h)
+    return;
+  asl_handlers_free(h->reg);
+  free_files(h);
+}

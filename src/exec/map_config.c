@@ -1,0 +1,107 @@
+/* The numbers a Map state reads when it starts: MaxConcurrency, ToleratedFailureCount and
+ * ToleratedFailurePercentage, ItemBatcher's MaxItemsPerBatch and MaxInputBytesPerBatch, each a
+ * literal (checked at load) or a path into the Map's input, with AWS's causes for bad values
+ * (conformance map/test_max_concurrency_path__*, test_map_state_tolerated_failure_*). Running
+ * the iterations is state_map.c's. */
+#include "internal.h"
+
+static bool fail_value(asl_run *r, const char *field, const asl_json *v, const char *kind,
+                       const asl_path *p)
+{
+  char *text = asl__value_text(v);
+  asl_error err = ASL_ERROR_INIT;
+  asl_error_set(&err, ASL_E_RUNTIME, ASL__ERR(RUNTIME),
+                "The %s field refers to value \"%s\" which is not a valid %s: %s", field, text,
+                kind, asl_path_text(p));
+  asl_free(text);
+  asl__run_fail_state(r, &err);
+  return false;
+}
+
+static bool fail_text(asl_run *r, const char *text)
+{
+  asl_error err = ASL_ERROR_INIT;
+  asl_error_set(&err, ASL_E_RUNTIME, ASL__ERR(RUNTIME), "%s", text);
+  asl__run_fail_state(r, &err);
+  return false;
+}
+
+/* An integer from [path] on [in]; false (and r->error) when it is not one. */
+static bool int_at(asl_run *r, const asl_path *path, const asl_json *in, const char *field,
+                   int64_t *out)
+{
+  asl_json *v = asl__io_eval_path(r, path, in);
+  if (!v)
+    return false;
+  bool ok = asl_json_kind_of(v) == ASL_JSON_INT;
+  if (ok)
+    *out = asl_json_int_val(v);
+  else
+    fail_value(r, field, v, "integer", path);
+  asl_json_decref(v);
+  return ok;
+}
+
+bool asl__map_max_concurrency(asl_run *r, const asl_json *in, int64_t *out)
+{
+  const asl_state *st = r->state;
+  *out = st->u.map.max_concurrency;
+  if (!st->u.map.max_concurrency_path)
+    return true;
+  if (!int_at(r, st->u.map.max_concurrency_path, in, "MaxConcurrencyPath", out))
+    return false;
+  if (*out < 0)
+    return fail_text(r, "MaxConcurrency cannot be negative.");
+  return true;
+}
+
+bool asl__map_tolerance(asl_run *r, const asl_json *in, int64_t *count, double *pct)
+{
+  const asl_state *st = r->state;
+  *count = st->u.map.tolerated_failure_count;
+  *pct = st->u.map.tolerated_failure_percentage;
+  if (st->u.map.tolerated_failure_count_path) {
+    if (!int_at(r, st->u.map.tolerated_failure_count_path, in, "ToleratedFailureCountPath", count))
+      return false;
+    if (*count < 0)
+      return fail_text(r, "ToleratedFailureCount cannot be negative.");
+  }
+  const asl_path *pp = st->u.map.tolerated_failure_percentage_path;
+  if (pp) {
+    asl_json *v = asl__io_eval_path(r, pp, in);
+    if (!v)
+      return false;
+    if (!asl_json_is_number(v)) {
+      fail_value(r, "ToleratedFailurePercentagePath", v, "float", pp);
+      asl_json_decref(v);
+      return false;
+    }
+    *pct = asl_json_num_val(v);
+    asl_json_decref(v);
+    if (!(*pct >= 0 && *pct <= 100))
+      return fail_text(r, "ToleratedFailurePercentage must be between 0 and 100.");
+  }
+  return true;
+}
+
+bool asl__map_batch_limits(asl_run *r, const asl_json *in, int64_t *max_items,
+                           int64_t *max_bytes)
+{
+  const asl_state *st = r->state;
+  *max_items = st->u.map.batcher_max_items;
+  *max_bytes = st->u.map.batcher_max_input_bytes;
+  if (st->u.map.batcher_max_items_path) {
+    if (!int_at(r, st->u.map.batcher_max_items_path, in, "MaxItemsPerBatchPath", max_items))
+      return false;
+    if (*max_items <= 0)
+      return fail_text(r, "MaxItemsPerBatch must be a positive integer.");
+  }
+  if (st->u.map.batcher_max_input_bytes_path) {
+    if (!int_at(r, st->u.map.batcher_max_input_bytes_path, in, "MaxInputBytesPerBatchPath",
+                max_bytes))
+      return false;
+    if (*max_bytes <= 0 || *max_bytes > ASL_PAYLOAD_LIMIT_AWS)
+      return fail_text(r, "MaxInputBytesPerBatch must be between 1 and 262144.");
+  }
+  return true;
+}

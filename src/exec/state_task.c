@@ -1,0 +1,385 @@
+/* Task: each attempt builds the effective input (InputPath, Parameters) and the context, asks
+ * the handler registry (handler.h) for one invocation, and holds the clock while it is out, so
+ * virtual time never skips past real work; TimeoutSeconds and HeartbeatSeconds (or their Path
+ * forms) start when the task has started and cancel the call (its late answer is ignored). The
+ * history events are those of the resource style: LambdaFunction* for a Lambda ARN, Activity*
+ * for an activity, Task* with resourceType/resource for lambda:invoke and other integrations.
+ * The answer goes through ResultSelector, ResultPath and OutputPath (io.c); Retry and Catch are
+ * retry.c's. */
+#include "internal.h"
+
+#include <string.h>
+
+#define MAX_TASK_SECONDS 99999999
+
+typedef enum family {
+  FAMILY_LAMBDA,
+  FAMILY_ACTIVITY,
+  FAMILY_TASK,
+} family;
+
+static family family_of(asl_task_style style)
+{
+  switch (style) {
+  case ASL_TASK_LAMBDA_ARN:
+    return FAMILY_LAMBDA;
+  case ASL_TASK_ACTIVITY:
+    return FAMILY_ACTIVITY;
+  case ASL_TASK_LAMBDA_INVOKE:
+  case ASL_TASK_SERVICE:
+    return FAMILY_TASK;
+  }
+  return FAMILY_TASK;
+}
+
+/* -------------------------------------------------------------------- events ---- */
+
+/* Which event of the family: 0 scheduled, 1 started, 2 succeeded, 3 failed, 4 timed out. */
+static asl_event_type event_of(family f, int which)
+{
+  static const asl_event_type lambda[] = {
+      ASL_EVENT_LAMBDA_FUNCTION_SCHEDULED, ASL_EVENT_LAMBDA_FUNCTION_STARTED,
+      ASL_EVENT_LAMBDA_FUNCTION_SUCCEEDED, ASL_EVENT_LAMBDA_FUNCTION_FAILED,
+      ASL_EVENT_LAMBDA_FUNCTION_TIMED_OUT};
+  static const asl_event_type activity[] = {
+      ASL_EVENT_ACTIVITY_SCHEDULED, ASL_EVENT_ACTIVITY_STARTED, ASL_EVENT_ACTIVITY_SUCCEEDED,
+      ASL_EVENT_ACTIVITY_FAILED, ASL_EVENT_ACTIVITY_TIMED_OUT};
+  static const asl_event_type task[] = {ASL_EVENT_TASK_SCHEDULED, ASL_EVENT_TASK_STARTED,
+                                        ASL_EVENT_TASK_SUCCEEDED, ASL_EVENT_TASK_FAILED,
+                                        ASL_EVENT_TASK_TIMED_OUT};
+  switch (f) {
+  case FAMILY_LAMBDA:
+    return lambda[which];
+  case FAMILY_ACTIVITY:
+    return activity[which];
+  case FAMILY_TASK:
+    return task[which];
+  }
+  return task[which];
+}
+
+static family family_of_run(const asl_run *r)
+{
+  return family_of(asl_exec_resource_style(r->state->u.task.resource));
+}
+
+/* Details of a Task* event begin with resourceType and resource ("lambda", "invoke"). */
+static asl_json *task_details(const asl_run *r, size_t cap)
+{
+  const char *res = r->state->u.task.resource;
+  asl_json *d = asl_json_object(cap + 2);
+  const char *type;
+  size_t type_len;
+  const char *action;
+  if (asl__resource_split(res, &type, &type_len, &action)) {
+    asl_json_obj_put_cstr(d, "resourceType", asl_json_string(type, type_len));
+    asl_json_obj_put_cstr(d, "resource", asl_json_cstr(action));
+  } else {
+    asl_json_obj_put_cstr(d, "resource", asl_json_cstr(res));
+  }
+  return d;
+}
+
+static void put_seconds(asl_json *d, const char *field, int64_t s)
+{
+  if (s > 0)
+    asl_json_obj_put_cstr(d, field, asl_json_int(s));
+}
+
+static void emit_scheduled(asl_run *r, const asl_json *eff, int64_t timeout_s,
+                           int64_t heartbeat_s)
+{
+  asl_exec *e = r->exec;
+  family f = family_of_run(r);
+  asl_json *d = NULL;
+  if (asl__events_wanted(e)) {
+    switch (f) {
+    case FAMILY_LAMBDA:
+    case FAMILY_ACTIVITY:
+      d = asl_json_object(5);
+      asl_json_obj_put_cstr(d, "resource", asl_json_cstr(r->state->u.task.resource));
+      asl__event_put_payload(d, "input", "inputDetails", eff);
+      put_seconds(d, "timeoutInSeconds", timeout_s);
+      if (f == FAMILY_ACTIVITY)
+        put_seconds(d, "heartbeatInSeconds", heartbeat_s);
+      break;
+    case FAMILY_TASK:
+      d = task_details(r, 4);
+      asl_json_obj_put_cstr(d, "region", asl_json_cstr(e->region));
+      asl_json_obj_put_cstr(d, "parameters", asl__event_text(eff));
+      put_seconds(d, "timeoutInSeconds", timeout_s);
+      put_seconds(d, "heartbeatInSeconds", heartbeat_s);
+      break;
+    }
+  }
+  asl__run_emit(r, event_of(f, 0), d);
+}
+
+static void emit_started(asl_run *r)
+{
+  family f = family_of_run(r);
+  asl_json *d = NULL;
+  if (asl__events_wanted(r->exec)) {
+    if (f == FAMILY_TASK) {
+      d = task_details(r, 0);
+    } else if (f == FAMILY_ACTIVITY) {
+      d = asl_json_object(1);
+      asl_json_obj_put_cstr(d, "workerName", asl_json_cstr("aslrun"));
+    }
+  }
+  asl__run_emit(r, event_of(f, 1), d);
+}
+
+static void emit_succeeded(asl_run *r, const asl_json *output)
+{
+  family f = family_of_run(r);
+  asl_json *d = NULL;
+  if (asl__events_wanted(r->exec)) {
+    d = f == FAMILY_TASK ? task_details(r, 2) : asl_json_object(2);
+    asl__event_put_payload(d, "output", "outputDetails", output);
+  }
+  asl__run_emit(r, event_of(f, 2), d);
+}
+
+/* TaskFailed / TaskTimedOut and their siblings: error, and cause when there is one. */
+static void emit_error(asl_run *r, int which, const char *error, const char *cause)
+{
+  family f = family_of_run(r);
+  asl_json *d = NULL;
+  if (asl__events_wanted(r->exec)) {
+    d = f == FAMILY_TASK ? task_details(r, 2) : asl_json_object(2);
+    if (error)
+      asl_json_obj_put_cstr(d, "error", asl_json_cstr(error));
+    if (cause)
+      asl_json_obj_put_cstr(d, "cause", asl_json_cstr(cause));
+  }
+  asl__run_emit(r, event_of(f, which), d);
+}
+
+static void note_handler(asl_run *r, const asl_task_result *res, const char *error,
+                         const char *cause)
+{
+  if (!asl__notes_wanted(r->exec))
+    return;
+  asl_note n = {.kind = ASL_NOTE_HANDLER,
+                .error = error,
+                .cause = cause,
+                .attempt = (int64_t)r->u.task.invocation,
+                .resource = r->state->u.task.resource,
+                .status = res->status,
+                .duration_ms = res->duration_ms,
+                .log = res->log};
+  asl__run_note(r, &n);
+}
+
+/* ------------------------------------------------------------------ timeouts ---- */
+
+/* TimeoutSeconds or HeartbeatSeconds, literal or from its Path on the state's input; 0 for
+ * none; false (and r->error) when the path's value is not a positive integer. */
+static bool seconds_of(asl_run *r, int64_t literal, const asl_path *path, const char *field,
+                       int64_t *out)
+{
+  *out = literal;
+  if (!path)
+    return true;
+  asl_json *v = asl__io_eval_path(r, path, r->input);
+  if (!v)
+    return false;
+  bool ok = asl_json_kind_of(v) == ASL_JSON_INT && asl_json_int_val(v) >= 1 &&
+            asl_json_int_val(v) <= MAX_TASK_SECONDS;
+  if (ok) {
+    *out = asl_json_int_val(v);
+  } else {
+    char *text = asl__value_text(v);
+    asl_error err = ASL_ERROR_INIT;
+    asl_error_set(&err, ASL_E_RUNTIME, ASL__ERR(RUNTIME),
+                  "The %s field refers to value \"%s\" which is not a valid positive integer "
+                  "(1 to %d): %s",
+                  field, text, MAX_TASK_SECONDS, asl_path_text(path));
+    asl_free(text);
+    asl__run_fail_state(r, &err);
+  }
+  asl_json_decref(v);
+  return ok;
+}
+
+static void on_timer(asl_run *r, const char *error)
+{
+  asl__clock *c = &r->exec->clock;
+  asl__clock_timer_stop(c, &r->u.task.timeout);
+  asl__clock_timer_stop(c, &r->u.task.heartbeat);
+  r->u.task.timed_out = error;
+  /* no cause: the uncaught ExecutionFailed has none, a catcher sees ""
+   * (timeouts/test_fixed_timeout_*.json, lambda/test_invoke_timeout.json) */
+  emit_error(r, 4, error, NULL);
+  /* the handler's answer now comes as ASL_E_CANCELED, and whatever it sends later is ignored */
+  asl_task_cancel(r->u.task.call);
+}
+
+static void on_timeout(asl__timer *t)
+{
+  on_timer(t->data, ASL__ERR(TIMEOUT));
+}
+
+/* No handler sends heartbeats, so HeartbeatSeconds after the start is a deadline too; AWS
+ * names its expiry States.HeartbeatTimeout, which a States.Timeout matcher also sees. */
+static void on_heartbeat(asl__timer *t)
+{
+  on_timer(t->data, ASL__ERR(HEARTBEAT_TIMEOUT));
+}
+
+static void start_timer(asl_run *r, asl__timer *t, asl__timer_cb cb, int64_t seconds)
+{
+  if (seconds <= 0)
+    return;
+  asl__clock *c = &r->exec->clock;
+  t->cb = cb;
+  t->data = r;
+  asl_error err = ASL_ERROR_INIT;
+  /* fails only on a closed clock, and a running execution's clock is open */
+  asl__clock_timer_start(c, t, asl__clock_now(c) + seconds * 1000, &err);
+  asl_error_clear(&err);
+}
+
+/* ----------------------------------------------------------------- the call ---- */
+
+static void release_clock(asl_run *r)
+{
+  if (r->u.task.holding) {
+    r->u.task.holding = false;
+    asl__clock_release(&r->exec->clock);
+  }
+}
+
+static void on_task_done(void *data, const asl_task_result *res)
+{
+  asl_run *r = data;
+  asl__clock *c = &r->exec->clock;
+  r->u.task.call = NULL;
+  asl__clock_timer_stop(c, &r->u.task.timeout);
+  asl__clock_timer_stop(c, &r->u.task.heartbeat);
+  release_clock(r);
+  if (r->u.task.canceling) {
+    note_handler(r, res, NULL, NULL);
+    asl__run_state_done_later(r, ASL__OUT_CANCELED);
+    return;
+  }
+  if (r->u.task.timed_out) {
+    note_handler(r, res, r->u.task.timed_out, NULL);
+    asl_error err = ASL_ERROR_INIT;
+    err.code = ASL_E_RUNTIME;
+    err.name = asl_strdup(r->u.task.timed_out);
+    asl__run_fail(r, &err);
+    asl__attempt_done(r, ASL__STEP_FAILED, false);
+    return;
+  }
+  if (res->status == ASL_OK) {
+    note_handler(r, res, NULL, NULL);
+    emit_succeeded(r, res->value);
+    r->output = asl__io_output(r, r->input, asl_json_incref(res->value), true);
+    if (!r->output) {
+      asl__attempt_done(r, ASL__STEP_FAILED, false);
+      return;
+    }
+    r->next = r->state->next;
+    asl__attempt_done(r, ASL__STEP_DONE, false);
+    return;
+  }
+  /* ASL_E_HANDLER: the name and cause exactly as AWS reports them for the resource style; the
+   * strings are lent for this call */
+  const char *name = res->error.name ? res->error.name : ASL__ERR(TASK_FAILED);
+  note_handler(r, res, name, res->error.cause);
+  emit_error(r, 3, name, res->error.cause);
+  asl_error err = ASL_ERROR_INIT;
+  err.code = ASL_E_HANDLER;
+  err.name = asl_strdup(name);
+  err.cause = res->error.cause ? asl_strdup(res->error.cause) : NULL;
+  asl__run_fail(r, &err);
+  asl__attempt_done(r, ASL__STEP_FAILED, false);
+}
+
+static asl__step task_attempt(asl_run *r)
+{
+  asl_exec *e = r->exec;
+  const asl_state *st = r->state;
+  r->u.task.call = NULL;
+  r->u.task.timeout.slot = ASL__TIMER_IDLE;
+  r->u.task.heartbeat.slot = ASL__TIMER_IDLE;
+  r->u.task.timed_out = NULL;
+  r->u.task.canceling = false;
+  r->u.task.holding = false;
+  /* the request carries $$ whether or not an expression reads it (lambda:invoke takes its
+   * region from it); rebuilt for each attempt, as $$.State.RetryCount changes */
+  if (!r->context || r->retry_total > 0)
+    asl__run_rebuild_context(r);
+
+  int64_t timeout_s;
+  int64_t heartbeat_s;
+  if (!seconds_of(r, st->u.task.timeout_seconds, st->u.task.timeout_seconds_path,
+                  "TimeoutSecondsPath", &timeout_s) ||
+      !seconds_of(r, st->u.task.heartbeat_seconds, st->u.task.heartbeat_seconds_path,
+                  "HeartbeatSecondsPath", &heartbeat_s))
+    return ASL__STEP_FAILED;
+  asl_json *eff = asl__io_effective_input(r, r->input);
+  if (!eff)
+    return ASL__STEP_FAILED;
+  if (!e->handlers) {
+    asl_json_decref(eff);
+    asl_error err = ASL_ERROR_INIT;
+    asl_error_set(&err, ASL_E_USAGE, ASL__ERR(RUNTIME),
+                  "The Task state '%s' cannot run: the execution was started without a handler "
+                  "registry",
+                  st->name);
+    return asl__run_fail(r, &err);
+  }
+
+  asl_task_style style = asl_exec_resource_style(st->u.task.resource);
+  r->u.task.invocation = asl__exec_next_invocation(e, st);
+  asl_task_request req = {
+      .state_name = st->name,
+      .resource = st->u.task.resource,
+      .style = style,
+      .input = eff,
+      .context = r->context,
+      .invocation = r->u.task.invocation,
+      .timeout_seconds = timeout_s,
+      .now_ms = asl__clock_now(&e->clock),
+  };
+  asl_error err = ASL_ERROR_INIT;
+  asl_task_call *call = NULL;
+  if (asl_task_invoke(e->handlers, &req, on_task_done, r, &call, &err) != ASL_OK) {
+    /* nothing could serve it (the CLI checks every Task before it starts, so this is rare):
+     * an interpreter error, not one a Catch should see */
+    asl_json_decref(eff);
+    if (!err.name)
+      err.name = asl_strdup(ASL__ERR(RUNTIME));
+    return asl__run_fail(r, &err);
+  }
+  r->u.task.call = call;
+  asl__clock_hold(&e->clock);
+  r->u.task.holding = true;
+  emit_scheduled(r, eff, timeout_s, heartbeat_s);
+  emit_started(r);
+  asl_json_decref(eff);
+  /* the timeout counts from the start of the task (stepfunctions-errors.md 4.4) */
+  start_timer(r, &r->u.task.timeout, on_timeout, timeout_s);
+  start_timer(r, &r->u.task.heartbeat, on_heartbeat, heartbeat_s);
+  return ASL__STEP_PENDING;
+}
+
+static void task_cancel(asl_run *r)
+{
+  r->u.task.canceling = true;
+  /* the answer comes as ASL_E_CANCELED from the loop and completes the state; a timed-out
+   * call was cancelled already and its answer is still on the way */
+  if (!r->u.task.timed_out)
+    asl_task_cancel(r->u.task.call);
+}
+
+static const asl__attempt_ops task_attempts = {task_attempt, task_cancel, false,
+                                               ASL_EVENT_TASK_FAILED};
+
+asl__step asl__state_task_run(asl_run *r)
+{
+  return asl__attempts_begin(r, &task_attempts);
+}
