@@ -295,9 +295,13 @@ static void eval_slice(run_ctx *c, size_t i, const asl_json *model)
       handle_index(c, i, model, k);
     break;
   case SLICE_BETWEEN:
-    /* Jayway adjusts neither bound for negatives: [-2:2] reads indexes -2, -1, 0, 1 */
+    /* Jayway adjusts neither bound for negatives: [-2:2] reads indexes -2, -1, 0, 1; indexes
+     * below -len read nothing, so the loop starts at -len at the earliest (a start of -10^9
+     * hung fuzz_intrinsic) */
     if (to > len)
       to = len;
+    if (from < -len)
+      from = -len;
     for (int64_t k = from; k < to && len > 0 && !c->failed; k++)
       handle_index(c, i, model, k);
     break;
