@@ -6,12 +6,17 @@ usage: run_golden.py ASLRUN PATH... [--filter SUBSTR]
 
 A case is in the format of ../shared/conformance (see its README): "definition", "input",
 "expect" ({"status", "output"} or {"status", "error", "cause"}), optional "history" (events in
-order, each {"type"} with optional "name", "error", "id", "previous"), plus "args" (more
-arguments for aslrun run) and "description". In expected values, "<any>" matches any value and
-"<re:REGEX>" any string that REGEX matches in full. Each case runs as
+order, each {"type"} with optional "name", "index", "error", "id", "previous", "elapsed" and
+"elapsed_at_most" (ms since ExecutionStarted in virtual time, which real work may delay by
+less than SLACK_MS) and "details" (members the event's details must have,
+compared as values)), "duration_ms" (ExecutionStarted to the final event), plus "args" (more arguments for aslrun run) and "description". Task
+handlers: "config" is written as DIR/aslrun.json (found beside the machine), "mock_config" as
+DIR/mocks.json and passed with --mock-config and "test_case", "files" ({name: text}) are written
+into DIR (handler scripts). In expected values, "<any>" matches any value and "<re:REGEX>" any
+string that REGEX matches in full. Each case runs as
 
     aslrun run DIR/<case name>.json --input-file DIR/input.json --describe --virtual-time
-           --history DIR/history.json [args...]
+           --history DIR/history.json [--mock-config DIR/mocks.json --test-case T] [args...]
 
 so the state machine is named after the case file. Every history is also checked for what any
 history must be: ids 1, 2, ... in order, each previousEventId smaller than its id, timestamps
@@ -82,6 +87,33 @@ def event_error(ev):
     return None
 
 
+def event_details(ev):
+    for key, val in ev.items():
+        if key.endswith("EventDetails") and isinstance(val, dict):
+            return val
+    return {}
+
+
+def event_index(ev):
+    return event_details(ev).get("index")
+
+
+# virtual time is real time plus the waits it skipped, so real work (slower under sanitizers)
+# may add a few milliseconds to an expected instant; it never takes any away
+SLACK_MS = 100
+
+
+def late_by(actual, expected):
+    return not 0 <= actual - expected < SLACK_MS
+
+
+def ms_of(ts):
+    """Milliseconds of an ISO 8601 UTC timestamp with milliseconds (for elapsed times)."""
+    import datetime
+    t = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    return int(round(t.timestamp() * 1000))
+
+
 def check_history_shape(events):
     if not events or events[0].get("type") != "ExecutionStarted":
         return "the history does not start with ExecutionStarted"
@@ -115,7 +147,22 @@ def check_history(expected, events):
     want = [(e["type"], e.get("name")) for e in expected]
     if got != want:
         return "history %s, expected %s" % (short(got, 400), short(want, 400))
+    start = ms_of(events[0]["timestamp"])
     for exp, ev in zip(expected, events):
+        if "index" in exp and event_index(ev) != exp["index"]:
+            return "%s has index %s, expected %s" % (exp["type"], event_index(ev), exp["index"])
+        if "elapsed" in exp and late_by(ms_of(ev["timestamp"]) - start, exp["elapsed"]):
+            return "%s (event %d) at %d ms, expected %d ms" % (
+                exp["type"], ev["id"], ms_of(ev["timestamp"]) - start, exp["elapsed"])
+        if "elapsed_at_most" in exp and ms_of(ev["timestamp"]) - start > exp["elapsed_at_most"]:
+            return "%s (event %d) at %d ms, expected at most %d ms" % (
+                exp["type"], ev["id"], ms_of(ev["timestamp"]) - start, exp["elapsed_at_most"])
+        if "details" in exp:
+            got_d = event_details(ev)
+            for k, v in exp["details"].items():
+                if k not in got_d or not same(v, got_d[k]):
+                    return "%s (event %d) has %s %s, expected %s" % (
+                        exp["type"], ev["id"], k, short(got_d.get(k)), short(v))
         if "error" in exp and event_error(ev) != exp["error"]:
             return "%s has error %s, expected %s" % (exp["type"], event_error(ev), exp["error"])
         if "id" in exp and ev.get("id") != exp["id"]:
@@ -139,7 +186,19 @@ def run_case(aslrun, path):
         with open(in_path, "w", encoding="utf-8") as f:
             json.dump(case.get("input", {}), f)
         cmd = [aslrun, "run", def_path, "--input-file", in_path, "--describe", "--virtual-time",
-               "--history", hist_path] + case.get("args", [])
+               "--history", hist_path]
+        if "config" in case:
+            with open(os.path.join(tmp, "aslrun.json"), "w", encoding="utf-8") as f:
+                json.dump(case["config"], f)
+        if "mock_config" in case:
+            mock_path = os.path.join(tmp, "mocks.json")
+            with open(mock_path, "w", encoding="utf-8") as f:
+                json.dump(case["mock_config"], f)
+            cmd += ["--mock-config", mock_path, "--test-case", case["test_case"]]
+        for fname, text in case.get("files", {}).items():
+            with open(os.path.join(tmp, fname), "w", encoding="utf-8") as f:
+                f.write(text)
+        cmd += case.get("args", [])
         try:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
         except subprocess.TimeoutExpired:
@@ -163,6 +222,10 @@ def run_case(aslrun, path):
         why = check_history_shape(events)
         if why:
             return why
+        if "duration_ms" in case:
+            took = ms_of(events[-1]["timestamp"]) - ms_of(events[0]["timestamp"])
+            if late_by(took, case["duration_ms"]):
+                return "the execution took %d ms (virtual), expected %d ms" % (took, case["duration_ms"])
         if "history" in case:
             return check_history(case["history"], events)
     return None
