@@ -55,8 +55,8 @@ struct asl__clock {
   const asl__clock_ops *ops;
   uv_loop_t *loop;
   uv_timer_t uvt;
-  int64_t wall_base_ms; /* the clock's reading at hr_base_ns */
-  uint64_t hr_base_ns;
+  int64_t wall_base_ms; /* the clock's reading at loop_base_ms */
+  uint64_t loop_base_ms; /* uv_now() when the clock started */
   int64_t skipped_ms; /* virtual: time jumped over */
   asl__timer **heap;
   size_t len;
