@@ -86,10 +86,10 @@ cli_handlers *cli_handlers_open(uv_loop_t *loop, const cli_handlers_opts *o)
   if (o->config) {
     h->config_path = asl_strdup(o->config);
   } else {
-    /* aslrun.json beside the machine, when there is one */
-    char *dir = folder_of(o->machine);
-    char *path = asl_strfmt("%s/aslrun.json", dir);
-    asl_free(dir);
+    /* aslrun.json beside the machine, when there is one (named as the user would) */
+    const char *slash = strrchr(o->machine, '/');
+    char *path = slash ? asl_strfmt("%.*saslrun.json", (int)(slash - o->machine + 1), o->machine)
+                       : asl_strdup("aslrun.json");
     if (access(path, F_OK) == 0)
       h->config_path = path;
     else

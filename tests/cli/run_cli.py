@@ -17,6 +17,7 @@ A case (one behaviour a file):
   "stdout", "stderr": the exact text, or {"re": REGEX} (whole text), or {"json": VALUE}
              (stdout parsed as JSON; "<any>" and "<re:REGEX>" wildcards inside VALUE)
   "after":   {"file": expectation as for stdout}: files the run must leave behind
+  "no_process_left": TEXT: no process whose command line holds TEXT may outlive the run
 Prints a line per failing case and "N passed, N failed". Python standard library only.
 """
 
@@ -115,6 +116,20 @@ def run_case(aslrun, case):
             why = match(what, case.get(what, ""), text)
             if why:
                 problems.append(why)
+        left = case.get("no_process_left")
+        if left:
+            time.sleep(0.2)  # a killed child is reaped by its parent; give the kernel a moment
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open("/proc/%s/cmdline" % pid, "rb") as f:
+                        cmdline = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+                except OSError:
+                    continue
+                if left in cmdline and "run_cli.py" not in cmdline:
+                    problems.append("process %s left behind: %s" % (pid, cmdline.strip()))
+                    os.kill(int(pid), signal.SIGKILL)
         for name, exp in case.get("after", {}).items():
             try:
                 with open(os.path.join(tmp, name), encoding="utf-8") as f:
