@@ -85,9 +85,11 @@ typedef struct cli_handlers cli_handlers;
  * returns NULL when it cannot (a file that cannot be read or parsed, an unknown test case). */
 cli_handlers *cli_handlers_open(uv_loop_t *loop, const cli_handlers_opts *o);
 asl_handlers *cli_handlers_registry(cli_handlers *h);
-/* Checks that every Task state of [m], at every level, can be served; prints one line a
- * problem ("aslrun: MACHINE: ...") and returns false when there was any. */
-bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machine_file);
+/* Checks that every state a mock names ([sm_name]'s [test_case] in the mock config, "mocks" in
+ * aslrun.json) is a Task state of [m], and that every Task state, at every level, can be served;
+ * prints one line a problem and returns false when there was any. */
+bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machine_file,
+                        const char *sm_name, const char *test_case);
 /* Stops every worker and frees the registry (runs the loop until their handles are closed). */
 void cli_handlers_close(cli_handlers *h);
 

@@ -335,12 +335,14 @@ static int execute(const run_options *o, const asl_machine *m, const asl_json *i
       .payload_limit = o->payload_limit,
   };
   cli_handlers *handlers = cli_handlers_open(&ctx.loop, &hopts);
-  asl_free(mock_name);
   if (!handlers) {
+    asl_free(mock_name);
     close_loop(&ctx, NULL);
     return CLI_USAGE;
   }
-  if (!cli_handlers_check(handlers, m, o->machine)) {
+  bool served = cli_handlers_check(handlers, m, o->machine, mock_name, o->test_case);
+  asl_free(mock_name);
+  if (!served) {
     close_loop(&ctx, handlers);
     return CLI_USAGE;
   }

@@ -174,9 +174,98 @@ static bool check_states(cli_handlers *h, const asl_states *states, const char *
   return ok;
 }
 
-bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machine_file)
+typedef ASL_VEC(const char *) name_list;
+
+/* The Task states of [states], at every level, by name. */
+static void task_names(const asl_states *states, name_list *out)
 {
-  return check_states(h, &m->top, machine_file);
+  for (size_t i = 0; i < states->count; i++) {
+    const asl_state *st = states->items[i];
+    switch (st->type) {
+    case ASL_STATE_TASK:
+      ASL_VEC_PUSH(*out, st->name);
+      break;
+    case ASL_STATE_PARALLEL:
+      for (size_t b = 0; b < st->u.parallel.count; b++)
+        task_names(&st->u.parallel.branches[b], out);
+      break;
+    case ASL_STATE_MAP:
+      task_names(&st->u.map.processor, out);
+      break;
+    case ASL_STATE_PASS:
+    case ASL_STATE_CHOICE:
+    case ASL_STATE_WAIT:
+    case ASL_STATE_SUCCEED:
+    case ASL_STATE_FAIL:
+      break;
+    }
+  }
+}
+
+/* Each state a mock names (the test case's keys, aslrun.json's "mocks") must be a Task state of
+ * the machine: a misspelt name would otherwise mock nothing and leave the Task to its function. */
+static bool check_mocked_names(const asl_json *mocked, const char *file, const char *text,
+                               size_t len, const char *pointer, const asl_machine *m,
+                               const char *machine_file)
+{
+  if (!mocked || !asl_json_is_object(mocked))
+    return true;
+  name_list tasks = {0};
+  task_names(&m->top, &tasks);
+  bool ok = true;
+  for (size_t i = 0; i < asl_json_len(mocked); i++) {
+    size_t klen;
+    const char *k = asl_json_key_at(mocked, i, &klen);
+    bool found = false;
+    for (size_t t = 0; t < tasks.len && !found; t++)
+      found = strlen(tasks.items[t]) == klen && memcmp(tasks.items[t], k, klen) == 0;
+    if (found)
+      continue;
+    asl_buf b = ASL_BUF_INIT;
+    int line = 1;
+    int col = 1;
+    asl_text_linecol(text, len, asl_json_key_pos_at(mocked, i), &line, &col);
+    asl_buf_printf(&b, "aslrun: %s:%d:%d: %s", file, line, col, pointer);
+    asl_pointer_append(&b, k, klen);
+    asl_buf_printf(&b, ": \"%.*s\" is not a Task state of %s", (int)klen, k, machine_file);
+    for (size_t t = 0; t < tasks.len; t++)
+      asl_buf_printf(&b, "%s\"%s\"", t ? ", " : "; its Task states: ", tasks.items[t]);
+    if (tasks.len == 0)
+      asl_buf_adds(&b, ", which has no Task state");
+    fprintf(stderr, "%s\n", b.data);
+    asl_buf_free(&b);
+    ok = false;
+  }
+  ASL_VEC_FREE(tasks);
+  return ok;
+}
+
+bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machine_file,
+                        const char *sm_name, const char *test_case)
+{
+  bool ok = true;
+  if (h->config) {
+    ok = check_mocked_names(asl_json_get_cstr(h->config, "mocks"), h->config_path,
+                            h->config_text, h->config_len, "/mocks", m, machine_file) &&
+         ok;
+  }
+  if (h->mock_config && test_case) {
+    /* the registry has checked that the machine and the test case exist */
+    const asl_json *sms = asl_json_get_cstr(h->mock_config, "StateMachines");
+    const asl_json *sm = sms ? asl_json_get_cstr(sms, sm_name) : NULL;
+    const asl_json *tcs = sm ? asl_json_get_cstr(sm, "TestCases") : NULL;
+    const asl_json *tc = tcs ? asl_json_get_cstr(tcs, test_case) : NULL;
+    asl_buf p = ASL_BUF_INIT;
+    asl_buf_adds(&p, "/StateMachines");
+    asl_pointer_append(&p, sm_name, strlen(sm_name));
+    asl_buf_adds(&p, "/TestCases");
+    asl_pointer_append(&p, test_case, strlen(test_case));
+    ok = check_mocked_names(tc, h->mock_path, h->mock_text, h->mock_len, p.data, m,
+                            machine_file) &&
+         ok;
+    asl_buf_free(&p);
+  }
+  return check_states(h, &m->top, machine_file) && ok;
 }
 
 void cli_handlers_close(cli_handlers *h)
