@@ -1,8 +1,10 @@
 /* Executions through the public API on a real loop, with machines that need no expressions:
  * results, the event stream (ids, previous ids, details), stop during a Wait, an endless
  * synchronous loop that still sees Ctrl-C-like stops and timeouts, a sink that stops the
- * execution from inside an event, options that cannot start, and two executions on one loop.
- * Each test ends with every handle closed and no JSON value left alive. */
+ * execution from inside an event, options that cannot start, two executions on one loop, Task
+ * states served by one handler registry shared by two executions (events, depth, notes), a Task
+ * with no registry, and a stop during a Map. Each test ends with every handle closed and no JSON
+ * value left alive. */
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
@@ -22,6 +24,9 @@ typedef struct recorder {
   int64_t prev[MAX_EVENTS];
   char *names[MAX_EVENTS];
   char *inputs[MAX_EVENTS];
+  int depths[MAX_EVENTS];
+  char *states[MAX_EVENTS];
+  int notes[3]; /* by asl_note_kind */
   int stop_at; /* stop the execution when this many events were seen (0: never) */
   asl_exec *exec;
 } recorder;
@@ -63,10 +68,18 @@ static void on_event(void *data, const asl_event *ev)
     r->names[i] = name ? strdup(asl_json_str(name)) : NULL;
     const asl_json *in = ev->details ? asl_json_get_cstr(ev->details, "input") : NULL;
     r->inputs[i] = in ? strdup(asl_json_str(in)) : NULL;
+    r->depths[i] = ev->depth;
+    r->states[i] = ev->state ? strdup(ev->state) : NULL;
   }
   r->count++;
   if (r->stop_at && r->count == r->stop_at)
     asl_exec_stop(r->exec, "StoppedBySink", NULL);
+}
+
+static void on_note(void *data, const asl_note *n)
+{
+  recorder *r = data;
+  r->notes[n->kind]++;
 }
 
 static void on_done(asl_exec *e, void *data)
@@ -83,6 +96,7 @@ static void recorder_free(recorder *r)
   for (int i = 0; i < r->count && i < MAX_EVENTS; i++) {
     free(r->names[i]);
     free(r->inputs[i]);
+    free(r->states[i]);
   }
 }
 
@@ -355,6 +369,146 @@ static void test_two_executions_on_one_loop(void)
   CHECK(asl_json_live() == live);
 }
 
+static asl_exec *start_with(uv_loop_t *loop, const asl_machine *m, const char *input,
+                            asl_handlers *h, recorder *rec, asl_event_sink *sink)
+{
+  *sink = (asl_event_sink){.on_event = on_event, .data = rec, .on_note = on_note};
+  asl_exec_opts o = {.loop = loop, .virtual_time = true, .sinks = sink, .sink_count = 1,
+                     .handlers = h};
+  asl_json *in = J(input);
+  asl_error err = ASL_ERROR_INIT;
+  asl_exec *e = NULL;
+  CHECK(asl_exec_start(m, in, &o, on_done, rec, &e, &err) == ASL_OK);
+  asl_json_decref(in);
+  rec->exec = e;
+  return e;
+}
+
+static int find_event(const recorder *r, asl_event_type t, int from)
+{
+  for (int i = from; i < r->count && i < MAX_EVENTS; i++)
+    if (r->types[i] == t)
+      return i;
+  return -1;
+}
+
+static void test_tasks_with_one_registry(void)
+{
+  size_t live = asl_json_live();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  /* a Parallel whose second branch maps a Task over the items: retried once, then caught */
+  asl_machine *m = load(
+      "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"End\":true,\"Branches\":["
+      "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Result\":\"a\",\"End\":true}}},"
+      "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"MaxConcurrency\":1,\"End\":true,"
+      "\"ItemProcessor\":{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+      "\"Resource\":\"arn:aws:lambda:us-east-1:123456789012:function:F\","
+      "\"Retry\":[{\"ErrorEquals\":[\"Busy\"],\"MaxAttempts\":1}],"
+      "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"C\"}],\"End\":true},"
+      "\"C\":{\"Type\":\"Pass\",\"Result\":\"caught\",\"End\":true}}}}}}]}}}");
+  asl_json *config = J("{\"mocks\":{\"T\":{\"0-1\":{\"Throw\":{\"Error\":\"Busy\"}},"
+                       "\"2-99\":{\"Return\":\"ok\"}}}}");
+  asl_handlers_opts ho = {.loop = &loop, .config = config};
+  asl_error err = ASL_ERROR_INIT;
+  asl_handlers *h = asl_handlers_new(&ho, &err);
+  CHECK(h != NULL);
+  CHECK(asl_exec_resource_style("arn:aws:lambda:us-east-1:123456789012:function:F") ==
+        ASL_TASK_LAMBDA_ARN);
+  CHECK(asl_exec_resource_style("arn:aws:states:::lambda:invoke") == ASL_TASK_LAMBDA_INVOKE);
+  CHECK(asl_exec_resource_style("arn:aws:states:::lambda:invoke.waitForTaskToken") ==
+        ASL_TASK_SERVICE);
+  CHECK(asl_exec_resource_style("arn:aws:states:us-east-1:123456789012:activity:A") ==
+        ASL_TASK_ACTIVITY);
+  CHECK(asl_handlers_check(h, "T", "arn:aws:lambda:us-east-1:123456789012:function:F",
+                           ASL_TASK_LAMBDA_ARN, &err) == ASL_OK);
+  recorder r1 = {0};
+  recorder r2 = {0};
+  asl_event_sink s1;
+  asl_event_sink s2;
+  asl_exec *e1 = start_with(&loop, m, "[1,2]", h, &r1, &s1);
+  asl_exec *e2 = start_with(&loop, m, "[3]", h, &r2, &s2);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(r1.done_calls == 1 && r2.done_calls == 1);
+  CHECK(asl_exec_status_of(e1) == ASL_EXEC_SUCCEEDED);
+  CHECK(asl_exec_status_of(e2) == ASL_EXEC_SUCCEEDED);
+  /* each execution counts its own invocations: both start at mock entry 0 */
+  asl_json *want1 = J("[\"a\",[\"caught\",\"ok\"]]");
+  asl_json *want2 = J("[\"a\",[\"caught\"]]");
+  CHECK(asl_json_equal(asl_exec_output(e1), want1));
+  CHECK(asl_json_equal(asl_exec_output(e2), want2));
+  asl_json_decref(want1);
+  asl_json_decref(want2);
+  CHECK(r1.notes[ASL_NOTE_HANDLER] == 3 && r1.notes[ASL_NOTE_RETRY] == 1 &&
+        r1.notes[ASL_NOTE_CATCH] == 1);
+  /* the Task inside the Map inside the Parallel is two levels down, and names its state */
+  int sched = find_event(&r1, ASL_EVENT_LAMBDA_FUNCTION_SCHEDULED, 0);
+  CHECK(sched > 0 && r1.depths[sched] == 2);
+  CHECK_STR(r1.states[sched], "T");
+  int it = find_event(&r1, ASL_EVENT_MAP_ITERATION_STARTED, 0);
+  CHECK(it > 0 && r1.depths[it] == 1);
+  CHECK_STR(r1.states[it], "M");
+  CHECK(r1.depths[0] == 0 && r1.states[0] == NULL);
+  asl_exec_free(e1);
+  asl_exec_free(e2);
+  asl_handlers_free(h);
+  asl_json_decref(config);
+  asl_machine_free(m);
+  recorder_free(&r1);
+  recorder_free(&r2);
+  CHECK(uv_loop_close(&loop) == 0);
+  CHECK(asl_json_live() == live);
+}
+
+static void test_task_without_registry(void)
+{
+  size_t live = asl_json_live();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  asl_machine *m = load("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+                        "\"Resource\":\"arn:aws:states:::lambda:invoke\",\"End\":true}}}");
+  recorder rec = {0};
+  asl_event_sink sink;
+  asl_exec *e = start_with(&loop, m, "{}", NULL, &rec, &sink);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(asl_exec_status_of(e) == ASL_EXEC_FAILED);
+  CHECK_STR(asl_exec_error(e), "States.Runtime");
+  CHECK_STR(asl_exec_cause(e), "The Task state 'T' cannot run: the execution was started without "
+                               "a handler registry");
+  asl_exec_free(e);
+  asl_machine_free(m);
+  recorder_free(&rec);
+  CHECK(uv_loop_close(&loop) == 0);
+  CHECK(asl_json_live() == live);
+}
+
+static void test_stop_during_map(void)
+{
+  size_t live = asl_json_live();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  asl_machine *m = load("{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"End\":true,"
+                        "\"MaxConcurrency\":2,\"ItemProcessor\":{\"StartAt\":\"W\",\"States\":{"
+                        "\"W\":{\"Type\":\"Wait\",\"Seconds\":3600,\"End\":true}}}}}}");
+  recorder rec = {0};
+  asl_event_sink sink;
+  asl_exec *e = start(&loop, m, "[1,2,3]", false, &rec, &sink);
+  uv_timer_t t;
+  stop_after(&loop, &t, e, 20);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(asl_exec_status_of(e) == ASL_EXEC_ABORTED);
+  int aborted = 0;
+  for (int i = 0; i < rec.count; i++)
+    aborted += rec.types[i] == ASL_EVENT_MAP_ITERATION_ABORTED;
+  CHECK(aborted == 2); /* the third iteration never started */
+  CHECK(rec.types[rec.count - 2] == ASL_EVENT_MAP_STATE_ABORTED);
+  asl_exec_free(e);
+  asl_machine_free(m);
+  recorder_free(&rec);
+  CHECK(uv_loop_close(&loop) == 0);
+  CHECK(asl_json_live() == live);
+}
+
 static void test_names_and_status_words(void)
 {
   CHECK_STR(asl_exec_status_name(ASL_EXEC_RUNNING), "RUNNING");
@@ -376,5 +530,8 @@ int main(void)
   test_stop_from_inside_a_sink();
   test_refused_starts();
   test_two_executions_on_one_loop();
+  test_tasks_with_one_registry();
+  test_task_without_registry();
+  test_stop_during_map();
   return CHECK_DONE();
 }
