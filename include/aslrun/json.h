@@ -48,6 +48,9 @@ void asl_json_arr_push(asl_json *a, asl_json *v);
  * and gets the new value, as Jackson's ObjectNode.set does. */
 void asl_json_obj_put(asl_json *o, const char *k, size_t klen, asl_json *v);
 void asl_json_obj_put_cstr(asl_json *o, const char *k, asl_json *v);
+/* Appends key [k] with [v] (taken) to unshared [o] without looking for it first: for builders
+ * that know their keys are distinct (a compiled template). A repeated key would be a bug. */
+void asl_json_obj_add(asl_json *o, const char *k, size_t klen, asl_json *v);
 /* Removes key [k] from unshared [o]; false when absent. */
 bool asl_json_obj_remove(asl_json *o, const char *k, size_t klen);
 

@@ -173,7 +173,9 @@ static long find_member(const asl_json *co, const char *k, size_t klen)
   if (n < INDEX_MIN) {
     for (size_t i = 0; i < n; i++) {
       member *m = &o->u.o.m[i];
-      if (m->klen == klen && memcmp(member_key(m), k, klen) == 0)
+      /* the first byte settles most misses without a call to memcmp */
+      if (m->klen == klen && (klen == 0 || (member_key(m)[0] == k[0] &&
+                                            memcmp(member_key(m), k, klen) == 0)))
         return (long)i;
     }
     return -1;
@@ -244,6 +246,13 @@ void asl_json_obj_put(asl_json *o, const char *k, size_t klen, asl_json *v)
     o->size = 0;
     return;
   }
+  asl__json_obj_append(o, k, klen, POS_NONE, v);
+}
+
+void asl_json_obj_add(asl_json *o, const char *k, size_t klen, asl_json *v)
+{
+  assert(o->kind == ASL_JSON_OBJECT && o->refs == 1 && v);
+  assert(find_member(o, k, klen) < 0);
   asl__json_obj_append(o, k, klen, POS_NONE, v);
 }
 

@@ -24,6 +24,7 @@ struct tnode {
   asl_expr *expr;        /* TN_EXPR */
   size_t n;
   tmember *members; /* TN_OBJECT */
+  bool distinct;    /* TN_OBJECT: no output key twice, so members are appended unsearched */
   tnode **items;    /* TN_ARRAY */
 };
 
@@ -129,6 +130,13 @@ static tnode *compile_object(tcompiler *c, const asl_json *v, const char *pointe
   t->kind = TN_OBJECT;
   t->n = n;
   t->members = m;
+  t->distinct = true;
+  for (size_t i = 0; i < n && t->distinct; i++)
+    for (size_t j = 0; j < i; j++)
+      if (m[i].klen == m[j].klen && memcmp(m[i].key, m[j].key, m[i].klen) == 0) {
+        t->distinct = false;
+        break;
+      }
   return t;
 }
 
@@ -206,7 +214,10 @@ static asl_json *eval_node(const tnode *t, const asl_env *env, asl_error *err)
       }
       /* a key written twice ("a" and "a.$") keeps its first place and its last value, as
        * Jackson's ObjectNode.set does */
-      asl_json_obj_put(o, m->key, m->klen, v);
+      if (t->distinct)
+        asl_json_obj_add(o, m->key, m->klen, v);
+      else
+        asl_json_obj_put(o, m->key, m->klen, v);
     }
     return o;
   }
