@@ -368,20 +368,21 @@ static void json_note(cli_trace *t, const asl_note *n)
   flush_line(t);
 }
 
-/* the handler's log, a line each, under the call */
+/* the handler's log, a line each, under the call; Lambda's Python runtime separates the lines
+ * of a traceback with '\r', which a terminal would print over each other */
 static void log_lines(cli_trace *t, const asl_note *n)
 {
   const char *p = n->log;
   while (p && *p) {
-    const char *nl = strchr(p, '\n');
-    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    size_t len = strcspn(p, "\r\n");
+    const char *nl = p[len] ? p + len : NULL;
     prefix(t, n->timestamp_ms, n->depth + 2, n->child_execution);
     colour(t, C_DIM);
     asl_buf_adds(&t->line, "| ");
     asl_buf_add(&t->line, p, len);
     colour(t, C_OFF);
     flush_line(t);
-    p = nl ? nl + 1 : NULL;
+    p = !nl ? NULL : nl[0] == '\r' && nl[1] == '\n' ? nl + 2 : nl + 1;
   }
 }
 
