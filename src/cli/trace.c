@@ -1,11 +1,12 @@
 /* --trace: a readable line a step on stderr (states entered and exited with their input and
  * output abbreviated, handler calls with their real durations and logs, errors, retries with
- * their back-off, catches), coloured when stderr is a terminal; --trace=json: one JSON object a
- * line, each event as the history has it plus "elapsedMs", "state" and "depth", and aslrun's
- * notes as {"note": "retry" | "catch" | "handler", ...}. It is an event sink like the history
- * file: what the trace shows is what the history records. */
+ * their back-off, catches), coloured when stderr is a terminal (unless NO_COLOR is set);
+ * --trace=json: one JSON object a line, each event as the history has it plus "elapsedMs",
+ * "state" and "depth", and aslrun's notes as {"note": "retry" | "catch" | "handler", ...}. It is
+ * an event sink like the history file: what the trace shows is what the history records. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,7 +30,9 @@ cli_trace *cli_trace_open(FILE *f, bool json)
   cli_trace *t = asl_calloc(1, sizeof *t);
   t->f = f;
   t->json = json;
-  t->colour = !json && isatty(fileno(f));
+  /* NO_COLOR (no-color.org): plain text even on a terminal */
+  const char *no_colour = getenv("NO_COLOR");
+  t->colour = !json && isatty(fileno(f)) && !(no_colour && *no_colour);
   return t;
 }
 
