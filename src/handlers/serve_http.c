@@ -1,10 +1,10 @@
-/* The HTTP/1.1 server behind `aslrun lambda serve` (serve_http.h): accepts connections, parses
- * requests incrementally (request line, headers, Content-Length or chunked body), hands each
+/* The HTTP/1.1 server behind `aslrun lambda serve` and `aslrun serve`
+ * (include/aslrun/http_server.h): accepts connections, parses requests incrementally (request line, headers, Content-Length or chunked body), hands each
  * complete request to the handler and writes its answer, keeping the connection alive when the
  * client wants it. Malformed or oversized requests get a 4xx answer and the connection is closed;
  * nothing a client sends can make it allocate more than the caps below. What a request means is
- * lambda_serve.c's business. */
-#include "serve_http.h"
+ * the caller's business (lambda_serve.c, src/serve). */
+#include "aslrun/http_server.h"
 
 #include <string.h>
 #include <strings.h>
@@ -28,14 +28,14 @@ typedef enum conn_state {
   CONN_CLOSED,
 } conn_state;
 
-struct asl__http_server {
+struct asl_http_server {
   uv_loop_t *loop;
   uv_tcp_t listener;
   int port;
   size_t max_body;
-  asl__http_request_cb on_request;
+  asl_http_request_cb on_request;
   void *data;
-  asl__http_conn *conns;
+  asl_http_conn *conns;
   size_t n_conns;
   uint64_t accepted;
   int open_handles; /* the listener's and each connection's two */
@@ -45,10 +45,10 @@ struct asl__http_server {
   void *closed_data;
 };
 
-struct asl__http_conn {
+struct asl_http_conn {
   uv_tcp_t tcp;
   uv_timer_t timer;
-  asl__http_server *s;
+  asl_http_server *s;
   int open_handles;
   conn_state state;
   bool reading, close_after, with_handler, http10;
@@ -56,22 +56,22 @@ struct asl__http_conn {
   size_t scan; /* how far CONN_HEAD searched for the blank line */
   /* the current request */
   char *method, *target;
-  ASL_VEC(asl__http_header) headers;
+  ASL_VEC(asl_http_header) headers;
   asl_buf body;
   size_t remaining; /* body bytes (or chunk bytes) still to come */
   size_t declared;
   bool too_large;
   uv_write_t wr;
   asl_buf out;
-  asl__http_conn *prev, *next;
+  asl_http_conn *prev, *next;
 };
 
-static void conn_read_start(asl__http_conn *c);
-static void conn_process(asl__http_conn *c);
+static void conn_read_start(asl_http_conn *c);
+static void conn_process(asl_http_conn *c);
 
 /* ---- lifetimes ---- */
 
-static void server_maybe_done(asl__http_server *s)
+static void server_maybe_done(asl_http_server *s)
 {
   if (!s->closing || s->open_handles > 0 || s->with_handler > 0)
     return;
@@ -82,7 +82,7 @@ static void server_maybe_done(asl__http_server *s)
     cb(data);
 }
 
-static void request_clear(asl__http_conn *c)
+static void request_clear(asl_http_conn *c)
 {
   asl_free(c->method);
   asl_free(c->target);
@@ -97,11 +97,11 @@ static void request_clear(asl__http_conn *c)
   c->too_large = false;
 }
 
-static void conn_maybe_free(asl__http_conn *c)
+static void conn_maybe_free(asl_http_conn *c)
 {
   if (c->open_handles > 0 || c->with_handler)
     return;
-  asl__http_server *s = c->s;
+  asl_http_server *s = c->s;
   request_clear(c);
   ASL_VEC_FREE(c->headers);
   asl_buf_free(&c->in);
@@ -113,18 +113,18 @@ static void conn_maybe_free(asl__http_conn *c)
 
 static void on_conn_handle_closed(uv_handle_t *h)
 {
-  asl__http_conn *c = h->data;
+  asl_http_conn *c = h->data;
   c->open_handles--;
   c->s->open_handles--;
   conn_maybe_free(c);
 }
 
-static void conn_close(asl__http_conn *c)
+static void conn_close(asl_http_conn *c)
 {
   if (c->state == CONN_CLOSED)
     return;
   c->state = CONN_CLOSED;
-  asl__http_server *s = c->s;
+  asl_http_server *s = c->s;
   if (c->prev)
     c->prev->next = c->next;
   else
@@ -140,7 +140,7 @@ static void conn_close(asl__http_conn *c)
 
 static void on_written(uv_write_t *w, int status)
 {
-  asl__http_conn *c = w->data;
+  asl_http_conn *c = w->data;
   c->out.len = 0;
   if (c->state == CONN_CLOSED)
     return;
@@ -153,7 +153,7 @@ static void on_written(uv_write_t *w, int status)
   conn_process(c); /* a pipelined request may be waiting in the buffer */
 }
 
-static void conn_write(asl__http_conn *c)
+static void conn_write(asl_http_conn *c)
 {
   c->state = CONN_WRITING;
   uv_buf_t b = uv_buf_init(c->out.data, (unsigned)c->out.len);
@@ -162,7 +162,7 @@ static void conn_write(asl__http_conn *c)
     conn_close(c);
 }
 
-static void add_response_head(asl__http_conn *c, int status, const char *reason,
+static void add_response_head(asl_http_conn *c, int status, const char *reason,
                               const char *headers, size_t len)
 {
   char date[40];
@@ -175,7 +175,7 @@ static void add_response_head(asl__http_conn *c, int status, const char *reason,
 }
 
 /* An answer of our own to a request that never reached the handler; the connection closes. */
-static void conn_reject(asl__http_conn *c, int status, const char *reason, const char *message)
+static void conn_reject(asl_http_conn *c, int status, const char *reason, const char *message)
 {
   uv_read_stop((uv_stream_t *)&c->tcp);
   c->reading = false;
@@ -188,10 +188,10 @@ static void conn_reject(asl__http_conn *c, int status, const char *reason, const
   conn_write(c);
 }
 
-void asl__http_respond(asl__http_conn *c, int status, const char *reason, const char *headers,
+void asl_http_respond(asl_http_conn *c, int status, const char *reason, const char *headers,
                        const char *body, size_t len)
 {
-  asl__http_server *s = c->s;
+  asl_http_server *s = c->s;
   c->with_handler = false;
   s->with_handler--;
   request_clear(c);
@@ -207,7 +207,7 @@ void asl__http_respond(asl__http_conn *c, int status, const char *reason, const 
 
 /* ---- parsing ---- */
 
-const char *asl__http_header_get(const asl__http_request *req, const char *name)
+const char *asl_http_header_get(const asl_http_request *req, const char *name)
 {
   for (size_t i = 0; i < req->n_headers; i++)
     if (strcasecmp(req->headers[i].name, name) == 0)
@@ -215,10 +215,10 @@ const char *asl__http_header_get(const asl__http_request *req, const char *name)
   return NULL;
 }
 
-static const char *conn_header(const asl__http_conn *c, const char *name)
+static const char *conn_header(const asl_http_conn *c, const char *name)
 {
-  asl__http_request r = {.headers = c->headers.items, .n_headers = c->headers.len};
-  return asl__http_header_get(&r, name);
+  asl_http_request r = {.headers = c->headers.items, .n_headers = c->headers.len};
+  return asl_http_header_get(&r, name);
 }
 
 static bool is_token_char(unsigned char ch)
@@ -246,7 +246,7 @@ static bool has_token(const char *value, const char *token)
 }
 
 /* Parses the head in c->in[0, len); false after rejecting the request. */
-static bool parse_head(asl__http_conn *c, size_t len)
+static bool parse_head(asl_http_conn *c, size_t len)
 {
   const char *p = c->in.data;
   const char *end = p + len;
@@ -312,7 +312,7 @@ static bool parse_head(asl__http_conn *c, size_t len)
         return false;
       }
     }
-    asl__http_header h = {asl_strndup(p, (size_t)(colon - p)), asl_strndup(v, (size_t)(ve - v))};
+    asl_http_header h = {asl_strndup(p, (size_t)(colon - p)), asl_strndup(v, (size_t)(ve - v))};
     ASL_VEC_PUSH(c->headers, h);
     p = eol + 1;
   }
@@ -374,14 +374,14 @@ static bool parse_head(asl__http_conn *c, size_t len)
   return true;
 }
 
-static void consume(asl__http_conn *c, size_t n)
+static void consume(asl_http_conn *c, size_t n)
 {
   memmove(c->in.data, c->in.data + n, c->in.len - n);
   c->in.len -= n;
   c->scan = 0;
 }
 
-static void take_body(asl__http_conn *c, size_t n)
+static void take_body(asl_http_conn *c, size_t n)
 {
   if (!c->too_large) {
     if (c->body.len + n > c->s->max_body) {
@@ -393,9 +393,9 @@ static void take_body(asl__http_conn *c, size_t n)
   consume(c, n);
 }
 
-static void dispatch(asl__http_conn *c)
+static void dispatch(asl_http_conn *c)
 {
-  asl__http_server *s = c->s;
+  asl_http_server *s = c->s;
   uv_read_stop((uv_stream_t *)&c->tcp); /* one request at a time; the rest waits in the socket */
   c->reading = false;
   uv_timer_stop(&c->timer);
@@ -405,7 +405,7 @@ static void dispatch(asl__http_conn *c)
   if (c->too_large)
     c->body.len = 0;
   asl_buf_add(&c->body, "", 0);
-  asl__http_request req = {.method = c->method, .target = c->target,
+  asl_http_request req = {.method = c->method, .target = c->target,
                            .headers = c->headers.items, .n_headers = c->headers.len,
                            .body = c->body.data, .body_len = c->body.len,
                            .body_too_large = c->too_large, .body_declared = c->declared};
@@ -413,7 +413,7 @@ static void dispatch(asl__http_conn *c)
 }
 
 /* Advances the parser over the buffered bytes as far as they go. */
-static void conn_process(asl__http_conn *c)
+static void conn_process(asl_http_conn *c)
 {
   for (;;) {
     switch (c->state) {
@@ -536,7 +536,7 @@ static void conn_process(asl__http_conn *c)
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-  asl__http_conn *c = h->data;
+  asl_http_conn *c = h->data;
   (void)suggested;
   asl_buf_reserve(&c->in, 65536);
   buf->base = c->in.data + c->in.len;
@@ -545,7 +545,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 
 static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
 {
-  asl__http_conn *c = stream->data;
+  asl_http_conn *c = stream->data;
   (void)buf;
   if (n < 0) {
     conn_close(c); /* EOF or error; an answer being written has nobody to read it */
@@ -561,14 +561,14 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
 
 static void on_idle_timeout(uv_timer_t *t)
 {
-  asl__http_conn *c = t->data;
+  asl_http_conn *c = t->data;
   if (c->state == CONN_HEAD && c->in.len == 0)
     conn_close(c); /* an idle keep-alive connection */
   else if (c->state != CONN_HANDLER && c->state != CONN_WRITING)
     conn_reject(c, 408, "Request Timeout", "the request did not arrive in time");
 }
 
-static void conn_read_start(asl__http_conn *c)
+static void conn_read_start(asl_http_conn *c)
 {
   if (c->reading || c->state == CONN_CLOSED)
     return;
@@ -582,10 +582,10 @@ static void conn_read_start(asl__http_conn *c)
 
 static void on_connection(uv_stream_t *listener, int status)
 {
-  asl__http_server *s = listener->data;
+  asl_http_server *s = listener->data;
   if (status < 0 || s->closing)
     return;
-  asl__http_conn *c = asl_calloc(1, sizeof *c);
+  asl_http_conn *c = asl_calloc(1, sizeof *c);
   c->s = s;
   c->state = CONN_HEAD;
   uv_tcp_init(s->loop, &c->tcp);
@@ -611,12 +611,12 @@ static void on_connection(uv_stream_t *listener, int status)
 
 static void on_listener_closed(uv_handle_t *h)
 {
-  asl__http_server *s = h->data;
+  asl_http_server *s = h->data;
   s->open_handles--;
   server_maybe_done(s);
 }
 
-asl__http_server *asl__http_server_start(const asl__http_server_opts *opts, asl_error *err)
+asl_http_server *asl_http_server_start(const asl_http_server_opts *opts, asl_error *err)
 {
   struct sockaddr_storage addr;
   const char *host = opts->host ? opts->host : "127.0.0.1";
@@ -626,7 +626,7 @@ asl__http_server *asl__http_server_start(const asl__http_server_opts *opts, asl_
                   host);
     return NULL;
   }
-  asl__http_server *s = asl_calloc(1, sizeof *s);
+  asl_http_server *s = asl_calloc(1, sizeof *s);
   s->loop = opts->loop;
   s->max_body = opts->max_body;
   s->on_request = opts->on_request;
@@ -652,17 +652,17 @@ asl__http_server *asl__http_server_start(const asl__http_server_opts *opts, asl_
   return s;
 }
 
-int asl__http_server_port(const asl__http_server *s)
+int asl_http_server_port(const asl_http_server *s)
 {
   return s->port;
 }
 
-uint64_t asl__http_server_accepted(const asl__http_server *s)
+uint64_t asl_http_server_accepted(const asl_http_server *s)
 {
   return s->accepted;
 }
 
-void asl__http_server_close(asl__http_server *s, void (*on_closed)(void *), void *data)
+void asl_http_server_close(asl_http_server *s, void (*on_closed)(void *), void *data)
 {
   s->closing = true;
   s->on_closed = on_closed;

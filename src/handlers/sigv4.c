@@ -2,7 +2,7 @@
  * sign, signing key and signature, with libcrypto's SHA-256 and HMAC. Which headers to send and
  * which credentials to use are http_lambda.c's and credentials.c's business. Path normalisation
  * (removing "." and ".." segments) is left out: Lambda's paths never have them. */
-#include "sigv4.h"
+#include "aslrun/sigv4.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ static void to_hex(const unsigned char *p, size_t n, char *out)
   out[2 * n] = '\0';
 }
 
-void asl__uri_encode(asl_buf *b, const char *s, size_t n, bool keep_slash)
+void asl_sigv4_uri_encode(asl_buf *b, const char *s, size_t n, bool keep_slash)
 {
   static const char upper[] = "0123456789ABCDEF";
   asl_buf_add(b, "", 0); /* NUL-terminated even when [s] is empty */
@@ -38,7 +38,7 @@ void asl__uri_encode(asl_buf *b, const char *s, size_t n, bool keep_slash)
   }
 }
 
-asl_status asl__sha256_hex(const void *p, size_t n, char hex[65], asl_error *err)
+asl_status asl_sigv4_sha256_hex(const void *p, size_t n, char hex[65], asl_error *err)
 {
   const asl__crypto_api *c = asl__crypto_load(err);
   if (!c)
@@ -51,7 +51,7 @@ asl_status asl__sha256_hex(const void *p, size_t n, char hex[65], asl_error *err
   return ASL_OK;
 }
 
-void asl__amz_date(int64_t unix_seconds, char out[17])
+void asl_sigv4_amz_date(int64_t unix_seconds, char out[17])
 {
   time_t t = (time_t)unix_seconds;
   struct tm tm;
@@ -119,7 +119,7 @@ static bool hmac(const asl__crypto_api *c, const unsigned char *key, size_t key_
          n == 32;
 }
 
-asl_status asl__sigv4_sign(const asl__sigv4_input *in, asl__sigv4_output *out, asl_error *err)
+asl_status asl_sigv4_sign(const asl_sigv4_input *in, asl_sigv4_output *out, asl_error *err)
 {
   memset(out, 0, sizeof *out);
   const asl__crypto_api *c = asl__crypto_load(err);
@@ -134,16 +134,16 @@ asl_status asl__sigv4_sign(const asl__sigv4_input *in, asl__sigv4_output *out, a
   asl_buf_addc(&cr, '\n');
   /* canonical URI */
   const char *path = in->path && in->path[0] ? in->path : "/";
-  asl__uri_encode(&cr, path, strlen(path), true);
+  asl_sigv4_uri_encode(&cr, path, strlen(path), true);
   asl_buf_addc(&cr, '\n');
   /* canonical query */
   enc_pair *q = asl_calloc(in->n_query + 1, sizeof *q);
   for (size_t i = 0; i < in->n_query; i++) {
     asl_buf n = ASL_BUF_INIT;
     asl_buf v = ASL_BUF_INIT;
-    asl__uri_encode(&n, in->query[i].name, strlen(in->query[i].name), false);
+    asl_sigv4_uri_encode(&n, in->query[i].name, strlen(in->query[i].name), false);
     const char *val = in->query[i].value ? in->query[i].value : "";
-    asl__uri_encode(&v, val, strlen(val), false);
+    asl_sigv4_uri_encode(&v, val, strlen(val), false);
     q[i].name = asl_buf_steal(&n, NULL);
     q[i].value = asl_buf_steal(&v, NULL);
   }
@@ -187,10 +187,10 @@ asl_status asl__sigv4_sign(const asl__sigv4_input *in, asl__sigv4_output *out, a
   asl_buf_addc(&cr, '\n');
   char body_hash[65];
   char cr_hash[65];
-  asl_status st = asl__sha256_hex(in->body ? in->body : "", in->body_len, body_hash, err);
+  asl_status st = asl_sigv4_sha256_hex(in->body ? in->body : "", in->body_len, body_hash, err);
   if (st == ASL_OK) {
     asl_buf_adds(&cr, body_hash);
-    st = asl__sha256_hex(cr.data, cr.len, cr_hash, err);
+    st = asl_sigv4_sha256_hex(cr.data, cr.len, cr_hash, err);
   }
   if (st != ASL_OK) {
     asl_buf_free(&cr);
@@ -234,7 +234,7 @@ asl_status asl__sigv4_sign(const asl__sigv4_input *in, asl__sigv4_output *out, a
   return ASL_OK;
 }
 
-void asl__sigv4_output_free(asl__sigv4_output *out)
+void asl_sigv4_output_free(asl_sigv4_output *out)
 {
   asl_free(out->authorization);
   asl_free(out->canonical_request);
