@@ -4,6 +4,7 @@
  * own values, shared by reference at every evaluation. */
 #include "internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,31 +54,58 @@ static tnode *const_node(tcompiler *c, const asl_json *v)
   return t;
 }
 
-static tnode *compile_node(tcompiler *c, const asl_json *v, const char *pointer);
+/* Where a template part stands, as a chain up to the template's own pointer: the JSON pointer
+ * string is only built for a diagnostic, not for every member compiled. */
+typedef struct tptr {
+  const struct tptr *up; /* NULL at the template's root */
+  const char *token;     /* the root: the template's pointer; else a key or an index */
+  size_t len;
+} tptr;
 
-static tnode *compile_expr_member(tcompiler *c, const char *key, size_t klen, const asl_json *v,
-                                  size_t pos, const char *pointer)
+static char *tptr_string(const tptr *p)
+{
+  if (!p->up)
+    return asl_strdup(p->token);
+  char *up = tptr_string(p->up);
+  char *s = asl_pointer_join(up, p->token, p->len);
+  asl_free(up);
+  return s;
+}
+
+ASL_PRINTF(4, 5)
+static void diag(tcompiler *c, size_t pos, const tptr *where, const char *fmt, ...)
+{
+  char *pointer = tptr_string(where);
+  va_list ap;
+  va_start(ap, fmt);
+  asl_diags_vadd(c->d, pos, pointer, fmt, ap);
+  va_end(ap);
+  asl_free(pointer);
+  c->errors++;
+}
+
+static tnode *compile_node(tcompiler *c, const asl_json *v, const tptr *pointer);
+
+static tnode *compile_expr_member(tcompiler *c, const char *key, const asl_json *v, size_t pos,
+                                  const tptr *pointer)
 {
   if (!asl_json_is_string(v)) {
-    asl_diags_add(c->d, pos, pointer,
-                  "the value of '%s' must be a string holding a JSONPath (as \"$.name\") or an "
-                  "intrinsic function call (as \"States.Format('{}', $.name)\"), not %s %s",
-                  key, asl_json_kind_of(v) == ASL_JSON_ARRAY || asl_json_kind_of(v) == ASL_JSON_OBJECT ? "an" : "a",
-                  asl_json_kind_name(asl_json_kind_of(v)));
-    c->errors++;
+    asl_json_kind k = asl_json_kind_of(v);
+    diag(c, pos, pointer,
+         "the value of '%s' must be a string holding a JSONPath (as \"$.name\") or an "
+         "intrinsic function call (as \"States.Format('{}', $.name)\"), not %s %s",
+         key, k == ASL_JSON_ARRAY || k == ASL_JSON_OBJECT ? "an" : "a", asl_json_kind_name(k));
     return NULL;
   }
-  (void)klen;
   asl_error err = ASL_ERROR_INIT;
   asl_expr *e;
   if (asl_expr_compile(c->a, asl_json_str(v), asl_json_str_len(v),
                        ASL_EXPR_PATHS | ASL_EXPR_INTRINSICS, &e, &err) != ASL_OK) {
-    asl_diags_add(c->d, asl_json_pos(v), pointer,
-                  "The value for the field '%s' must be a valid JSONPath or a valid intrinsic "
-                  "function call: %s",
-                  key, err.cause ? err.cause : "invalid");
+    diag(c, asl_json_pos(v), pointer,
+         "The value for the field '%s' must be a valid JSONPath or a valid intrinsic function "
+         "call: %s",
+         key, err.cause ? err.cause : "invalid");
     asl_error_clear(&err);
-    c->errors++;
     return NULL;
   }
   if (asl_expr_uses_context(e))
@@ -88,7 +116,7 @@ static tnode *compile_expr_member(tcompiler *c, const char *key, size_t klen, co
   return t;
 }
 
-static tnode *compile_object(tcompiler *c, const asl_json *v, const char *pointer)
+static tnode *compile_object(tcompiler *c, const asl_json *v, const tptr *pointer)
 {
   size_t n = asl_json_len(v);
   tmember *m = asl_arena_alloc(c->a, (n ? n : 1) * sizeof *m);
@@ -98,25 +126,24 @@ static tnode *compile_object(tcompiler *c, const asl_json *v, const char *pointe
     size_t klen;
     const char *key = asl_json_key_at(v, i, &klen);
     const asl_json *val = asl_json_value_at(v, i);
-    char *ptr = asl_pointer_join(pointer, key, klen);
+    tptr here = {pointer, key, klen};
     tnode *t;
     if (is_dollar_key(key, klen)) {
       /* null, true and false carry no position of their own: point at the key then */
       size_t pos = asl_json_pos(val);
       if (pos == ASL_NOPOS)
         pos = asl_json_key_pos_at(v, i);
-      t = compile_expr_member(c, key, klen, val, pos, ptr);
+      t = compile_expr_member(c, key, val, pos, &here);
       m[i].key = asl_arena_strndup(c->a, key, klen - 2);
       m[i].klen = klen - 2;
       dynamic = true;
     } else {
-      t = compile_node(c, val, ptr);
+      t = compile_node(c, val, &here);
       m[i].key = asl_arena_strndup(c->a, key, klen);
       m[i].klen = klen;
       if (t && t->kind != TN_CONST)
         dynamic = true;
     }
-    asl_free(ptr);
     if (!t)
       bad = true;
     m[i].field = asl_arena_strndup(c->a, key, klen);
@@ -140,7 +167,7 @@ static tnode *compile_object(tcompiler *c, const asl_json *v, const char *pointe
   return t;
 }
 
-static tnode *compile_array(tcompiler *c, const asl_json *v, const char *pointer)
+static tnode *compile_array(tcompiler *c, const asl_json *v, const tptr *pointer)
 {
   size_t n = asl_json_len(v);
   tnode **items = asl_arena_alloc(c->a, (n ? n : 1) * sizeof *items);
@@ -149,9 +176,8 @@ static tnode *compile_array(tcompiler *c, const asl_json *v, const char *pointer
   for (size_t i = 0; i < n; i++) {
     char idx[24];
     int il = snprintf(idx, sizeof idx, "%zu", i);
-    char *ptr = asl_pointer_join(pointer, idx, (size_t)il);
-    items[i] = compile_node(c, asl_json_at(v, i), ptr);
-    asl_free(ptr);
+    tptr here = {pointer, idx, (size_t)il};
+    items[i] = compile_node(c, asl_json_at(v, i), &here);
     if (!items[i])
       bad = true;
     else if (items[i]->kind != TN_CONST)
@@ -168,7 +194,7 @@ static tnode *compile_array(tcompiler *c, const asl_json *v, const char *pointer
   return t;
 }
 
-static tnode *compile_node(tcompiler *c, const asl_json *v, const char *pointer)
+static tnode *compile_node(tcompiler *c, const asl_json *v, const tptr *pointer)
 {
   if (asl_json_is_object(v))
     return compile_object(c, v, pointer);
@@ -181,7 +207,8 @@ asl_template *asl_template_compile(asl_arena *a, const asl_json *tmpl, const cha
                                    asl_diags *d)
 {
   tcompiler c = {a, d, 0, false};
-  tnode *root = compile_node(&c, tmpl, pointer ? pointer : "");
+  tptr top = {NULL, pointer ? pointer : "", 0};
+  tnode *root = compile_node(&c, tmpl, &top);
   if (!root || c.errors)
     return NULL;
   asl_template *t = asl_arena_alloc(a, sizeof *t);
