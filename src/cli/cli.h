@@ -98,11 +98,13 @@ int cli_run(int argc, char **argv, int first);
 int cli_validate(int argc, char **argv, int first);
 int cli_help(const char *command);
 int cli_lambda(int argc, char **argv, int first); /* cmd_lambda.c: lambda serve */
+int cli_serve(int argc, char **argv, int first);  /* cmd_serve.c: the Step Functions API */
 
 extern const char cli_help_main[];
 extern const char cli_help_run[];
 extern const char cli_help_validate[];
 extern const char cli_help_help[];
 extern const char cli_help_lambda[];
+extern const char cli_help_serve[];
 
 #endif

@@ -4,6 +4,7 @@
 const char cli_help_main[] =
     "usage: aslrun [run] MACHINE [options]      run a state machine\n"
     "       aslrun validate FILE... [options]  check state machine definitions\n"
+    "       aslrun serve [options]             serve the Step Functions API on localhost\n"
     "       aslrun help [COMMAND]              show the help of aslrun or of a command\n"
     "       aslrun --version                   show the version\n"
     "\n"

@@ -29,6 +29,8 @@ int cli_help(const char *command)
     fputs(cli_help_help, stdout);
   } else if (strcmp(command, "lambda") == 0) {
     fputs(cli_help_lambda, stdout);
+  } else if (strcmp(command, "serve") == 0) {
+    fputs(cli_help_serve, stdout);
   } else {
     return cli_usage_error(NULL, "no command named '%s'", command);
   }
@@ -69,6 +71,8 @@ int main(int argc, char **argv)
     code = help_command(argc, argv);
   else if (strcmp(first, "lambda") == 0)
     code = cli_lambda(argc, argv, 2);
+  else if (strcmp(first, "serve") == 0)
+    code = cli_serve(argc, argv, 2);
   else if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
     code = cli_help(NULL);
   else if (strcmp(first, "--version") == 0)
