@@ -54,6 +54,19 @@ void cli_print_json(FILE *f, const asl_json *v);
 /* "2024-01-02T03:04:05.678Z" as a new JSON string. */
 asl_json *cli_timestamp(int64_t ms);
 
+/* ---- shared set-up of run, test and graph (setup.c) ---- */
+/* Reads and loads the definition [path]; on failure its diagnostics (FILE:LINE:COL: ...) go to
+ * [messages], or stderr when NULL, and it returns NULL. */
+asl_machine *cli_load_machine(const char *path, asl_buf *messages);
+/* The machine's name: the file's base name without ".json", as Step Functions Local names it;
+ * characters AWS does not allow in names become '_' and it is cut at 80 bytes. */
+char *cli_machine_name(const char *path);
+/* A payload limit: a number of bytes (at least 1) or "none" (SIZE_MAX). */
+bool cli_parse_limit(const char *text, size_t *out);
+/* Sets *[limit] from ASLRUN_PAYLOAD_LIMIT unless an option set it already (non-zero); a bad
+ * value is a usage error of [command] (returned, CLI_OK otherwise). */
+int cli_payload_limit_env(const char *command, size_t *limit);
+
 /* ---- history ---- */
 typedef struct cli_history cli_history;
 /* Opens [path] for writing the history; prints why and returns NULL when it cannot. */
@@ -66,6 +79,8 @@ bool cli_history_close(cli_history *h);
 typedef struct cli_trace cli_trace;
 /* A trace on [f]: readable lines (coloured when [f] is a terminal) or, with [json], JSON lines. */
 cli_trace *cli_trace_open(FILE *f, bool json);
+/* The same trace appended to [out] (which must outlive it), coloured when [colour]. */
+cli_trace *cli_trace_open_buf(asl_buf *out, bool json, bool colour);
 asl_event_sink cli_trace_sink(cli_trace *t);
 void cli_trace_close(cli_trace *t); /* NULL is a no-op */
 
@@ -78,6 +93,13 @@ typedef struct cli_handlers_opts {
   const char *sm_name;     /* the machine's key in the mock config's StateMachines */
   bool cold;
   size_t payload_limit;
+  const char *lambda_endpoint; /* --lambda-endpoint URL, or NULL */
+  /* A test case's inline mocks, put over aslrun.json's "mocks" (they win), or NULL; named
+   * [mocks_source] in messages. */
+  const asl_json *mocks;
+  const char *mocks_source;
+  /* Where the problems go (one line each): stderr when NULL. */
+  asl_buf *messages;
 } cli_handlers_opts;
 
 typedef struct cli_handlers cli_handlers;
@@ -90,6 +112,20 @@ asl_handlers *cli_handlers_registry(cli_handlers *h);
  * prints one line a problem and returns false when there was any. */
 bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machine_file,
                         const char *sm_name, const char *test_case);
+/* The same, with the problems appended to [out] (one line each) instead of printed. */
+bool cli_handlers_check_into(cli_handlers *h, const asl_machine *m, const char *machine_file,
+                             const char *sm_name, const char *test_case, asl_buf *out);
+/* Each state [mocked] names (a test case's mocks, aslrun.json's "mocks") must be a Task state of
+ * [m]: a misspelt name would otherwise mock nothing. One line a problem goes to [out], located in
+ * [file] ([text] of [len] bytes, the object at JSON pointer [pointer]). */
+bool cli_check_mocked_names(const asl_json *mocked, const char *file, const char *text,
+                            size_t len, const char *pointer, const asl_machine *m,
+                            const char *machine_file, asl_buf *out);
+/* A registry on [loop] for one test case: [base]'s files (not read again; [base] must outlive
+ * it) with the case's own [o]->mocks and [o]->test_case; [o]->config and mock_config are
+ * ignored. NULL (and the problem in o->messages or on stderr) when it cannot be built. */
+cli_handlers *cli_handlers_derive(const cli_handlers *base, uv_loop_t *loop,
+                                  const cli_handlers_opts *o);
 /* Stops every worker and frees the registry (runs the loop until their handles are closed). */
 void cli_handlers_close(cli_handlers *h);
 
@@ -99,6 +135,8 @@ int cli_validate(int argc, char **argv, int first);
 int cli_help(const char *command);
 int cli_lambda(int argc, char **argv, int first); /* cmd_lambda.c: lambda serve */
 int cli_serve(int argc, char **argv, int first);  /* cmd_serve.c: the Step Functions API */
+int cli_test(int argc, char **argv, int first);   /* cmd_test.c */
+int cli_graph(int argc, char **argv, int first);  /* cmd_graph.c */
 
 extern const char cli_help_main[];
 extern const char cli_help_run[];
@@ -106,5 +144,7 @@ extern const char cli_help_validate[];
 extern const char cli_help_help[];
 extern const char cli_help_lambda[];
 extern const char cli_help_serve[];
+extern const char cli_help_test[];
+extern const char cli_help_graph[];
 
 #endif

@@ -24,6 +24,7 @@ enum {
   OPT_MOCK_CONFIG,
   OPT_TEST_CASE,
   OPT_COLD,
+  OPT_LAMBDA_ENDPOINT,
   OPT_TRACE,
   OPT_HELP,
 };
@@ -42,6 +43,7 @@ static const cli_opt run_opts[] = {
     {"--mock-config", NULL, CLI_VALUE_REQUIRED, OPT_MOCK_CONFIG},
     {"--test-case", NULL, CLI_VALUE_REQUIRED, OPT_TEST_CASE},
     {"--cold", NULL, CLI_VALUE_NONE, OPT_COLD},
+    {"--lambda-endpoint", NULL, CLI_VALUE_REQUIRED, OPT_LAMBDA_ENDPOINT},
     {"--trace", NULL, CLI_VALUE_OPTIONAL, OPT_TRACE},
     {"--help", "-h", CLI_VALUE_NONE, OPT_HELP},
     {NULL, NULL, CLI_VALUE_NONE, 0},
@@ -62,6 +64,7 @@ typedef struct run_options {
   const char *mock_config;
   const char *test_case;
   bool cold;
+  const char *lambda_endpoint;
   bool trace;
   bool trace_json;
 } run_options;
@@ -73,26 +76,6 @@ typedef struct run_ctx {
   asl_exec *exec;
   int signal; /* the signal that stopped the execution, or 0 */
 } run_ctx;
-
-static bool parse_limit(const char *text, size_t *out)
-{
-  if (strcmp(text, "none") == 0) {
-    *out = SIZE_MAX;
-    return true;
-  }
-  if (!*text)
-    return false;
-  size_t v = 0;
-  for (const char *p = text; *p; p++) {
-    if (*p < '0' || *p > '9' || v > (SIZE_MAX - 9) / 10)
-      return false;
-    v = v * 10 + (size_t)(*p - '0');
-  }
-  if (v == 0)
-    return false;
-  *out = v;
-  return true;
-}
 
 static int parse_args(int argc, char **argv, int first, run_options *o, bool *help)
 {
@@ -137,7 +120,7 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
       o->role_arn = value;
       break;
     case OPT_PAYLOAD_LIMIT:
-      if (!parse_limit(value, &o->payload_limit))
+      if (!cli_parse_limit(value, &o->payload_limit))
         return cli_usage_error("run",
                                "--payload-limit takes a number of bytes (at least 1) or 'none', "
                                "not '%s'",
@@ -155,6 +138,9 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
     case OPT_COLD:
       o->cold = true;
       break;
+    case OPT_LAMBDA_ENDPOINT:
+      o->lambda_endpoint = value;
+      break;
     case OPT_TRACE:
       if (value && strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
         return cli_usage_error("run", "--trace takes 'text' (the default) or 'json', not '%s'",
@@ -171,6 +157,9 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
   }
   if (!o->machine)
     return cli_usage_error("run", "missing the state machine file to run");
+  int code = cli_payload_limit_env("run", &o->payload_limit);
+  if (code != CLI_OK)
+    return code;
   if (o->test_case && !o->mock_config)
     return cli_usage_error("run", "--test-case names a test case of a mock config: give the file "
                                   "with --mock-config FILE");
@@ -178,31 +167,6 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
     return cli_usage_error("run", "--mock-config needs --test-case NAME: the test case of the "
                                   "file to run");
   return CLI_OK;
-}
-
-/* The machine's name: the file's base name without ".json", as Step Functions Local names it;
- * characters AWS does not allow in names become '_' and it is cut at 80 bytes. */
-static char *machine_name(const char *path)
-{
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  size_t n = strlen(base);
-  if (n > 5 && strcmp(base + n - 5, ".json") == 0)
-    n -= 5;
-  if (n == 0)
-    return asl_strdup("StateMachine");
-  if (n > 80) {
-    n = 80;
-    while (n > 0 && ((unsigned char)base[n] & 0xC0) == 0x80)
-      n--;
-  }
-  char *name = asl_strndup(base, n);
-  for (char *p = name; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if (c <= 0x20 || c == 0x7F || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", c))
-      *p = '_';
-  }
-  return name;
 }
 
 /* The machine's key in a mock config: the name in --state-machine-arn when given, else the
@@ -213,7 +177,7 @@ static char *mock_machine_name(const run_options *o)
     const char *colon = strrchr(o->sm_arn, ':');
     return asl_strdup(colon ? colon + 1 : o->sm_arn);
   }
-  return machine_name(o->machine);
+  return cli_machine_name(o->machine);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -333,6 +297,7 @@ static int execute(const run_options *o, const asl_machine *m, const asl_json *i
       .sm_name = mock_name,
       .cold = o->cold,
       .payload_limit = o->payload_limit,
+      .lambda_endpoint = o->lambda_endpoint,
   };
   cli_handlers *handlers = cli_handlers_open(&ctx.loop, &hopts);
   if (!handlers) {
@@ -346,7 +311,7 @@ static int execute(const run_options *o, const asl_machine *m, const asl_json *i
     close_loop(&ctx, handlers);
     return CLI_USAGE;
   }
-  char *sm_name = machine_name(o->machine);
+  char *sm_name = cli_machine_name(o->machine);
   asl_event_sink sinks[2];
   size_t sink_count = 0;
   if (history)
@@ -412,24 +377,9 @@ int cli_run(int argc, char **argv, int first)
     return CLI_OK;
   }
 
-  char *text = NULL;
-  size_t len = 0;
-  if (!cli_read_file(o.machine, &text, &len))
+  asl_machine *m = cli_load_machine(o.machine, NULL);
+  if (!m)
     return CLI_USAGE;
-  asl_diags diags = ASL_DIAGS_INIT;
-  asl_machine *m = asl_machine_load_text(text, len, NULL, &diags);
-  if (!m) {
-    asl_buf b = ASL_BUF_INIT;
-    asl_diags_sort(&diags);
-    asl_diags_print(&diags, o.machine, text, len, &b);
-    fwrite(b.data, 1, b.len, stderr);
-    asl_buf_free(&b);
-    asl_diags_free(&diags);
-    asl_free(text);
-    return CLI_USAGE;
-  }
-  asl_diags_free(&diags);
-  asl_free(text);
 
   asl_json *input = NULL;
   if (o.input) {

@@ -2,6 +2,7 @@
  * installs the out-of-memory handler; the commands are in cmd_*.c. */
 #include "cli.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,6 +32,10 @@ int cli_help(const char *command)
     fputs(cli_help_lambda, stdout);
   } else if (strcmp(command, "serve") == 0) {
     fputs(cli_help_serve, stdout);
+  } else if (strcmp(command, "test") == 0) {
+    fputs(cli_help_test, stdout);
+  } else if (strcmp(command, "graph") == 0) {
+    fputs(cli_help_graph, stdout);
   } else {
     return cli_usage_error(NULL, "no command named '%s'", command);
   }
@@ -59,6 +64,9 @@ static int help_command(int argc, char **argv)
 int main(int argc, char **argv)
 {
   asl_set_oom_handler(on_out_of_memory);
+  /* a command handler or a reader of our output that goes away without reading must not end
+   * aslrun: writes to it fail with EPIPE instead, and each is reported where it happens */
+  signal(SIGPIPE, SIG_IGN);
   if (argc < 2)
     return cli_usage_error(NULL, "missing a state machine file or a command");
   const char *first = argv[1];
@@ -73,6 +81,10 @@ int main(int argc, char **argv)
     code = cli_lambda(argc, argv, 2);
   else if (strcmp(first, "serve") == 0)
     code = cli_serve(argc, argv, 2);
+  else if (strcmp(first, "test") == 0)
+    code = cli_test(argc, argv, 2);
+  else if (strcmp(first, "graph") == 0)
+    code = cli_graph(argc, argv, 2);
   else if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
     code = cli_help(NULL);
   else if (strcmp(first, "--version") == 0)

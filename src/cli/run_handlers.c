@@ -1,7 +1,9 @@
-/* The handler registry of `aslrun run`: aslrun.json (--config FILE, or the one beside the machine)
- * and a Step Functions Local MockConfigFile (--mock-config FILE --test-case NAME) are read and
- * handed to the registry (src/handlers), every Task state is checked before the execution
- * starts, and the registry is freed before the loop closes, so no worker outlives aslrun. */
+/* The handler registry of `aslrun run` and `aslrun test`: aslrun.json (--config FILE, or the one
+ * beside the machine) and a Step Functions Local MockConfigFile (--mock-config FILE --test-case
+ * NAME) are read and handed to the registry (src/handlers), every Task state is checked before
+ * the execution starts, and the registry is freed before the loop closes, so no worker outlives
+ * aslrun. A test case with mocks of its own gets a registry derived from the file's, sharing the
+ * files already read. */
 #include "cli.h"
 
 #include <errno.h>
@@ -12,6 +14,10 @@
 
 struct cli_handlers {
   asl_handlers *reg;
+  bool borrowed; /* derived: the files below belong to another cli_handlers */
+  asl_json *merged;  /* derived with mocks: aslrun.json with the case's mocks over its own */
+  const asl_json *case_mocks;
+  char *case_source;
   asl_json *config;
   asl_json *mock_config;
   char *config_path;
@@ -24,6 +30,12 @@ struct cli_handlers {
 
 static void free_files(cli_handlers *h)
 {
+  asl_json_decref(h->merged);
+  asl_free(h->case_source);
+  if (h->borrowed) {
+    asl_free(h);
+    return;
+  }
   asl_json_decref(h->config);
   asl_json_decref(h->mock_config);
   asl_free(h->config_path);
@@ -80,6 +92,86 @@ static void locate(const cli_handlers *h, const asl_error *err, asl_buf *out)
   }
 }
 
+/* aslrun.json with [mocks] over its "mocks" member (a new value). */
+static asl_json *merge_mocks(const asl_json *config, const asl_json *mocks)
+{
+  asl_json *out = asl_json_object(config ? asl_json_len(config) + 1 : 1);
+  const asl_json *own = NULL;
+  for (size_t i = 0; config && i < asl_json_len(config); i++) {
+    size_t kl;
+    const char *k = asl_json_key_at(config, i, &kl);
+    if (kl == 5 && memcmp(k, "mocks", 5) == 0) {
+      own = asl_json_value_at(config, i);
+      continue;
+    }
+    asl_json_obj_put(out, k, kl, asl_json_incref(asl_json_value_at(config, i)));
+  }
+  asl_json *m = asl_json_object(4);
+  for (size_t i = 0; own && asl_json_is_object(own) && i < asl_json_len(own); i++) {
+    size_t kl;
+    const char *k = asl_json_key_at(own, i, &kl);
+    asl_json_obj_put(m, k, kl, asl_json_incref(asl_json_value_at(own, i)));
+  }
+  for (size_t i = 0; i < asl_json_len(mocks); i++) {
+    size_t kl;
+    const char *k = asl_json_key_at(mocks, i, &kl);
+    asl_json_obj_put(m, k, kl, asl_json_incref(asl_json_value_at(mocks, i)));
+  }
+  asl_json_obj_put_cstr(out, "mocks", m);
+  return out;
+}
+
+static void report(const cli_handlers_opts *o, const char *text)
+{
+  if (o->messages) {
+    asl_buf_adds(o->messages, text);
+    asl_buf_addc(o->messages, '\n');
+  } else {
+    fprintf(stderr, "%s\n", text);
+  }
+}
+
+static bool build_registry(cli_handlers *h, uv_loop_t *loop, const cli_handlers_opts *o)
+{
+  const asl_json *config = h->config;
+  if (o->mocks) {
+    h->merged = merge_mocks(h->config, o->mocks);
+    h->case_mocks = o->mocks;
+    h->case_source = asl_strdup(o->mocks_source ? o->mocks_source : "the test case's mocks");
+    config = h->merged;
+  }
+  char *config_dir = h->config_path ? folder_of(h->config_path) : NULL;
+  asl_handlers_opts opts = {
+      .loop = loop,
+      .config = config,
+      .config_dir = config_dir,
+      /* a registry without a test case (a test file's, shared by its cases) has no use for
+       * the mock config: the registry would ask for the test case */
+      .mock_config = o->test_case ? h->mock_config : NULL,
+      .test_case = o->test_case,
+      .state_machine_name = o->sm_name,
+      .cold = o->cold,
+      .lambda_endpoint = o->lambda_endpoint,
+      .payload_limit = o->payload_limit,
+  };
+  asl_error err = ASL_ERROR_INIT;
+  h->reg = asl_handlers_new(&opts, &err);
+  asl_free(config_dir);
+  if (h->reg)
+    return true;
+  asl_buf b = ASL_BUF_INIT;
+  asl_buf_adds(&b, "aslrun: ");
+  size_t before = b.len;
+  locate(h, &err, &b);
+  if (b.len == before && h->case_mocks && err.pointer && strncmp(err.pointer, "/mocks", 6) == 0)
+    asl_buf_printf(&b, "%s: %s: ", h->case_source, err.pointer);
+  asl_buf_adds(&b, err.cause ? err.cause : "cannot set up the Task handlers");
+  report(o, b.data);
+  asl_buf_free(&b);
+  asl_error_clear(&err);
+  return false;
+}
+
 cli_handlers *cli_handlers_open(uv_loop_t *loop, const cli_handlers_opts *o)
 {
   cli_handlers *h = asl_calloc(1, sizeof *h);
@@ -107,27 +199,27 @@ cli_handlers *cli_handlers_open(uv_loop_t *loop, const cli_handlers_opts *o)
       return NULL;
     }
   }
-  char *config_dir = h->config_path ? folder_of(h->config_path) : NULL;
-  asl_handlers_opts opts = {
-      .loop = loop,
-      .config = h->config,
-      .config_dir = config_dir,
-      .mock_config = h->mock_config,
-      .test_case = o->test_case,
-      .state_machine_name = o->sm_name,
-      .cold = o->cold,
-      .payload_limit = o->payload_limit,
-  };
-  asl_error err = ASL_ERROR_INIT;
-  h->reg = asl_handlers_new(&opts, &err);
-  asl_free(config_dir);
-  if (!h->reg) {
-    asl_buf b = ASL_BUF_INIT;
-    locate(h, &err, &b);
-    fprintf(stderr, "aslrun: %s%s\n", b.data ? b.data : "",
-            err.cause ? err.cause : "cannot set up the Task handlers");
-    asl_buf_free(&b);
-    asl_error_clear(&err);
+  if (!build_registry(h, loop, o)) {
+    free_files(h);
+    return NULL;
+  }
+  return h;
+}
+
+cli_handlers *cli_handlers_derive(const cli_handlers *base, uv_loop_t *loop,
+                                  const cli_handlers_opts *o)
+{
+  cli_handlers *h = asl_calloc(1, sizeof *h);
+  h->borrowed = true;
+  h->config = base->config;
+  h->mock_config = base->mock_config;
+  h->config_path = base->config_path;
+  h->config_text = base->config_text;
+  h->config_len = base->config_len;
+  h->mock_path = base->mock_path;
+  h->mock_text = base->mock_text;
+  h->mock_len = base->mock_len;
+  if (!build_registry(h, loop, o)) {
     free_files(h);
     return NULL;
   }
@@ -139,7 +231,8 @@ asl_handlers *cli_handlers_registry(cli_handlers *h)
   return h->reg;
 }
 
-static bool check_states(cli_handlers *h, const asl_states *states, const char *machine_file)
+static bool check_states(cli_handlers *h, const asl_states *states, const char *machine_file,
+                         asl_buf *out)
 {
   bool ok = true;
   for (size_t i = 0; i < states->count; i++) {
@@ -149,8 +242,8 @@ static bool check_states(cli_handlers *h, const asl_states *states, const char *
       asl_error err = ASL_ERROR_INIT;
       if (asl_handlers_check(h->reg, st->name, st->u.task.resource,
                              asl_exec_resource_style(st->u.task.resource), &err) != ASL_OK) {
-        fprintf(stderr, "aslrun: %s: %s\n", machine_file,
-                err.cause ? err.cause : "a Task state cannot be served");
+        asl_buf_printf(out, "aslrun: %s: %s\n", machine_file,
+                       err.cause ? err.cause : "a Task state cannot be served");
         ok = false;
       }
       asl_error_clear(&err);
@@ -158,10 +251,10 @@ static bool check_states(cli_handlers *h, const asl_states *states, const char *
     }
     case ASL_STATE_PARALLEL:
       for (size_t b = 0; b < st->u.parallel.count; b++)
-        ok = check_states(h, &st->u.parallel.branches[b], machine_file) && ok;
+        ok = check_states(h, &st->u.parallel.branches[b], machine_file, out) && ok;
       break;
     case ASL_STATE_MAP:
-      ok = check_states(h, &st->u.map.processor, machine_file) && ok;
+      ok = check_states(h, &st->u.map.processor, machine_file, out) && ok;
       break;
     case ASL_STATE_PASS:
     case ASL_STATE_CHOICE:
@@ -202,11 +295,9 @@ static void task_names(const asl_states *states, name_list *out)
   }
 }
 
-/* Each state a mock names (the test case's keys, aslrun.json's "mocks") must be a Task state of
- * the machine: a misspelt name would otherwise mock nothing and leave the Task to its function. */
-static bool check_mocked_names(const asl_json *mocked, const char *file, const char *text,
-                               size_t len, const char *pointer, const asl_machine *m,
-                               const char *machine_file)
+bool cli_check_mocked_names(const asl_json *mocked, const char *file, const char *text,
+                            size_t len, const char *pointer, const asl_machine *m,
+                            const char *machine_file, asl_buf *out)
 {
   if (!mocked || !asl_json_is_object(mocked))
     return true;
@@ -221,19 +312,17 @@ static bool check_mocked_names(const asl_json *mocked, const char *file, const c
       found = strlen(tasks.items[t]) == klen && memcmp(tasks.items[t], k, klen) == 0;
     if (found)
       continue;
-    asl_buf b = ASL_BUF_INIT;
     int line = 1;
     int col = 1;
     asl_text_linecol(text, len, asl_json_key_pos_at(mocked, i), &line, &col);
-    asl_buf_printf(&b, "aslrun: %s:%d:%d: %s", file, line, col, pointer);
-    asl_pointer_append(&b, k, klen);
-    asl_buf_printf(&b, ": \"%.*s\" is not a Task state of %s", (int)klen, k, machine_file);
+    asl_buf_printf(out, "aslrun: %s:%d:%d: %s", file, line, col, pointer);
+    asl_pointer_append(out, k, klen);
+    asl_buf_printf(out, ": \"%.*s\" is not a Task state of %s", (int)klen, k, machine_file);
     for (size_t t = 0; t < tasks.len; t++)
-      asl_buf_printf(&b, "%s\"%s\"", t ? ", " : "; its Task states: ", tasks.items[t]);
+      asl_buf_printf(out, "%s\"%s\"", t ? ", " : "; its Task states: ", tasks.items[t]);
     if (tasks.len == 0)
-      asl_buf_adds(&b, ", which has no Task state");
-    fprintf(stderr, "%s\n", b.data);
-    asl_buf_free(&b);
+      asl_buf_adds(out, ", which has no Task state");
+    asl_buf_addc(out, '\n');
     ok = false;
   }
   ASL_VEC_FREE(tasks);
@@ -243,10 +332,21 @@ static bool check_mocked_names(const asl_json *mocked, const char *file, const c
 bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machine_file,
                         const char *sm_name, const char *test_case)
 {
+  asl_buf out = ASL_BUF_INIT;
+  bool ok = cli_handlers_check_into(h, m, machine_file, sm_name, test_case, &out);
+  if (out.len)
+    fwrite(out.data, 1, out.len, stderr);
+  asl_buf_free(&out);
+  return ok;
+}
+
+bool cli_handlers_check_into(cli_handlers *h, const asl_machine *m, const char *machine_file,
+                             const char *sm_name, const char *test_case, asl_buf *out)
+{
   bool ok = true;
   if (h->config) {
-    ok = check_mocked_names(asl_json_get_cstr(h->config, "mocks"), h->config_path,
-                            h->config_text, h->config_len, "/mocks", m, machine_file) &&
+    ok = cli_check_mocked_names(asl_json_get_cstr(h->config, "mocks"), h->config_path,
+                                h->config_text, h->config_len, "/mocks", m, machine_file, out) &&
          ok;
   }
   if (h->mock_config && test_case) {
@@ -260,12 +360,12 @@ bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machi
     asl_pointer_append(&p, sm_name, strlen(sm_name));
     asl_buf_adds(&p, "/TestCases");
     asl_pointer_append(&p, test_case, strlen(test_case));
-    ok = check_mocked_names(tc, h->mock_path, h->mock_text, h->mock_len, p.data, m,
-                            machine_file) &&
+    ok = cli_check_mocked_names(tc, h->mock_path, h->mock_text, h->mock_len, p.data, m,
+                                machine_file, out) &&
          ok;
     asl_buf_free(&p);
   }
-  return check_states(h, &m->top, machine_file) && ok;
+  return check_states(h, &m->top, machine_file, out) && ok;
 }
 
 void cli_handlers_close(cli_handlers *h)

@@ -1,4 +1,4 @@
-/* --trace: a readable line a step on stderr (states entered and exited with their input and
+/* --trace: a readable line a step on stderr (or in memory, for a test case) (states entered and exited with their input and
  * output abbreviated, handler calls with their real durations and logs, errors, retries with
  * their back-off, catches), coloured when stderr is a terminal (unless NO_COLOR is set);
  * --trace=json: one JSON object a line, each event as the history has it plus "elapsedMs",
@@ -14,6 +14,7 @@
 
 struct cli_trace {
   FILE *f;
+  asl_buf *out; /* instead of [f]: a trace kept in memory (a test case's) */
   bool json;
   bool colour;
   bool started;
@@ -36,11 +37,21 @@ cli_trace *cli_trace_open(FILE *f, bool json)
   return t;
 }
 
+cli_trace *cli_trace_open_buf(asl_buf *out, bool json, bool colour)
+{
+  cli_trace *t = asl_calloc(1, sizeof *t);
+  t->out = out;
+  t->json = json;
+  t->colour = colour && !json;
+  return t;
+}
+
 void cli_trace_close(cli_trace *t)
 {
   if (!t)
     return;
-  fflush(t->f);
+  if (t->f)
+    fflush(t->f);
   asl_buf_free(&t->line);
   asl_free(t);
 }
@@ -54,7 +65,10 @@ static void colour(cli_trace *t, int c)
 static void flush_line(cli_trace *t)
 {
   asl_buf_addc(&t->line, '\n');
-  fwrite(t->line.data, 1, t->line.len, t->f);
+  if (t->out)
+    asl_buf_add(t->out, t->line.data, t->line.len);
+  else
+    fwrite(t->line.data, 1, t->line.len, t->f);
   t->line.len = 0;
 }
 

@@ -1,0 +1,213 @@
+/* The graph as Graphviz DOT: a box a state (shaped and coloured by type), Parallel and Map states
+ * as clusters holding their branches or item processor, labelled Choice, Retry and Catch edges.
+ * With a history laid over it, the states and edges taken are green with their counts, failed
+ * states red with their error, and what was not taken grey. */
+#include "graph.h"
+
+#include <string.h>
+
+static void dot_str(asl_buf *b, const char *s)
+{
+  asl_buf_addc(b, '"');
+  for (const char *p = s; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      asl_buf_addc(b, '\\');
+    if (*p == '\n') {
+      asl_buf_adds(b, "\\n");
+      continue;
+    }
+    if ((unsigned char)*p < 0x20)
+      continue;
+    asl_buf_addc(b, *p);
+  }
+  asl_buf_addc(b, '"');
+}
+
+static void node_label(const cli_gmodel *g, const cli_gnode *n, asl_buf *l)
+{
+  asl_buf_printf(l, "%s\n%s", n->state->name, asl_state_type_name(n->state->type));
+  if (!g->overlay)
+    return;
+  if (n->runs)
+    asl_buf_printf(l, " \xC3\x97%lld", (long long)n->runs); /* × */
+  if (n->retries)
+    asl_buf_printf(l, ", %lld retr%s", (long long)n->retries, n->retries == 1 ? "y" : "ies");
+  if (n->error)
+    asl_buf_printf(l, "\n%s%s", n->failed_here ? "failed: " : "error: ", n->error);
+}
+
+static const char *type_fill(asl_state_type t)
+{
+  switch (t) {
+  case ASL_STATE_TASK:
+    return "#e3ecfa";
+  case ASL_STATE_CHOICE:
+    return "#fff5d6";
+  case ASL_STATE_SUCCEED:
+    return "#dff2df";
+  case ASL_STATE_FAIL:
+    return "#fbe3e3";
+  case ASL_STATE_PASS:
+  case ASL_STATE_WAIT:
+  case ASL_STATE_PARALLEL:
+  case ASL_STATE_MAP:
+    return "#f2f2f2";
+  }
+  return "#ffffff";
+}
+
+static void write_node(const cli_gmodel *g, size_t i, const char *indent, asl_buf *b)
+{
+  const cli_gnode *n = &g->nodes.items[i];
+  asl_buf_printf(b, "%sn%zu [", indent, i);
+  asl_buf l = ASL_BUF_INIT;
+  bool taken = n->runs > 0;
+  switch (n->kind) {
+  case CLI_GNODE_START:
+    asl_buf_adds(b, "label=\"Start\" shape=circle style=filled fillcolor=\"#333333\" "
+                    "fontcolor=white width=0.6 fixedsize=true");
+    break;
+  case CLI_GNODE_END:
+    asl_buf_adds(b, "label=\"End\" shape=doublecircle style=filled fillcolor=\"#333333\" "
+                    "fontcolor=white width=0.5 fixedsize=true");
+    if (g->overlay && g->exec_status)
+      asl_buf_printf(b, " xlabel=\"%s\"", g->exec_status);
+    break;
+  case CLI_GNODE_JOIN:
+    asl_buf_adds(b, "label=\"\" shape=point width=0.12");
+    break;
+  case CLI_GNODE_FORK:
+  case CLI_GNODE_STATE: {
+    node_label(g, n, &l);
+    asl_buf_adds(b, "label=");
+    dot_str(b, l.data);
+    asl_state_type t = n->state->type;
+    asl_buf_printf(b, " shape=%s style=\"%s\"",
+                   t == ASL_STATE_CHOICE                                   ? "diamond"
+                   : t == ASL_STATE_SUCCEED || t == ASL_STATE_FAIL          ? "box"
+                   : t == ASL_STATE_PARALLEL || t == ASL_STATE_MAP          ? "box3d"
+                                                                            : "box",
+                   t == ASL_STATE_CHOICE ? "filled" : "rounded,filled");
+    const char *fill = type_fill(t);
+    const char *pen = t == ASL_STATE_FAIL ? "#c62828" : "#555555";
+    if (g->overlay) {
+      if (n->error) {
+        fill = "#ffcdd2";
+        pen = "#c62828";
+      } else if (taken) {
+        fill = "#c8e6c9";
+        pen = "#2e7d32";
+      } else {
+        fill = "#fafafa";
+        pen = "#bbbbbb";
+        asl_buf_adds(b, " fontcolor=\"#999999\"");
+      }
+      if (taken || n->error)
+        asl_buf_printf(b, " penwidth=%s", n->failed_here ? "3" : "2");
+    }
+    asl_buf_printf(b, " fillcolor=\"%s\" color=\"%s\"", fill, pen);
+    break;
+  }
+  }
+  asl_buf_adds(b, "];\n");
+  asl_buf_free(&l);
+}
+
+static void write_cluster(const cli_gmodel *g, int c, int depth, asl_buf *b)
+{
+  char indent[64];
+  int w = depth * 2 + 2 < 62 ? depth * 2 + 2 : 62;
+  memset(indent, ' ', (size_t)w);
+  indent[w] = '\0';
+  if (c >= 0) {
+    const cli_gcluster *cl = &g->clusters.items[c];
+    asl_buf_printf(b, "%ssubgraph cluster_%d {\n%s  label=", indent + 2, c, indent + 2);
+    dot_str(b, cl->label);
+    asl_buf_printf(b, ";\n%s  style=\"rounded%s\"; color=\"%s\";\n", indent + 2,
+                   cl->is_state ? ",bold" : ",dashed", cl->is_state ? "#555555" : "#999999");
+  }
+  for (size_t i = 0; i < g->nodes.len; i++)
+    if (g->nodes.items[i].cluster == c)
+      write_node(g, i, indent, b);
+  for (size_t k = 0; k < g->clusters.len; k++)
+    if (g->clusters.items[k].parent == c)
+      write_cluster(g, (int)k, depth + 1, b);
+  if (c >= 0)
+    asl_buf_printf(b, "%s}\n", indent + 2);
+}
+
+static void write_edge(const cli_gmodel *g, const cli_gedge *e, asl_buf *b)
+{
+  asl_buf_printf(b, "  n%zu -> n%zu [", e->from, e->to);
+  asl_buf l = ASL_BUF_INIT;
+  if (e->label)
+    asl_buf_adds(&l, e->label);
+  if (g->overlay && e->taken)
+    asl_buf_printf(&l, "%s\xC3\x97%lld", l.len ? " " : "", (long long)e->taken);
+  bool sep = false;
+  if (l.len) {
+    asl_buf_adds(b, "label=");
+    dot_str(b, l.data);
+    sep = true;
+  }
+  const char *colour = "#555555";
+  const char *style = "solid";
+  switch (e->kind) {
+  case CLI_GEDGE_RETRY:
+    colour = "#e08a00";
+    style = "dashed";
+    break;
+  case CLI_GEDGE_CATCH:
+    colour = "#c62828";
+    style = "dashed";
+    break;
+  case CLI_GEDGE_DEFAULT:
+    style = "dashed";
+    break;
+  case CLI_GEDGE_NEXT:
+  case CLI_GEDGE_CHOICE:
+  case CLI_GEDGE_START:
+  case CLI_GEDGE_END:
+    break;
+  }
+  if (g->overlay) {
+    const cli_gnode *from = &g->nodes.items[e->from];
+    /* a retry loop is taken when its state retried */
+    bool taken = e->taken > 0 || (e->kind == CLI_GEDGE_RETRY && from->retries > 0);
+    if (e->kind == CLI_GEDGE_RETRY && from->retries > 0) {
+      asl_buf_free(&l);
+      asl_buf_printf(&l, "%s \xC3\x97%lld", e->label, (long long)from->retries);
+      asl_buf_adds(b, sep ? " " : "");
+      asl_buf_adds(b, "label=");
+      dot_str(b, l.data);
+      sep = true;
+    }
+    if (taken)
+      asl_buf_printf(b, "%spenwidth=2.5", sep ? " " : "");
+    else
+      colour = "#cccccc";
+    if (taken && e->kind != CLI_GEDGE_CATCH && e->kind != CLI_GEDGE_RETRY)
+      colour = "#2e7d32";
+    sep = true;
+  }
+  asl_buf_printf(b, "%scolor=\"%s\" fontcolor=\"%s\" style=%s];\n", sep ? " " : "", colour,
+                 colour, style);
+  asl_buf_free(&l);
+}
+
+void cli_graph_dot(const cli_gmodel *g, asl_buf *b)
+{
+  asl_buf_adds(b, "digraph StateMachine {\n");
+  asl_buf_adds(b, "  rankdir=TB;\n  compound=true;\n  newrank=true;\n");
+  asl_buf_adds(b, "  node [fontname=\"Helvetica\" fontsize=11 margin=\"0.15,0.05\"];\n");
+  asl_buf_adds(b, "  edge [fontname=\"Helvetica\" fontsize=9];\n");
+  if (g->machine->comment) {
+    asl_buf_adds(b, "  label=");
+    dot_str(b, g->machine->comment);
+    asl_buf_adds(b, ";\n  labelloc=t;\n");
+  }
+  write_cluster(g, -1, 0, b);
+  for (size_t i = 0; i < g->edges.len; i++)
+    write_edge(g, &g->edges.items[i], b);
+  asl_buf_adds(b, "}\n");
+}
