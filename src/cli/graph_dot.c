@@ -91,9 +91,13 @@ static void write_node(const cli_gmodel *g, size_t i, const char *indent, asl_bu
     const char *fill = type_fill(t);
     const char *pen = t == ASL_STATE_FAIL ? "#c62828" : "#555555";
     if (g->overlay) {
-      if (n->error) {
+      if (n->failed_here) {
         fill = "#ffcdd2";
         pen = "#c62828";
+      } else if (n->error) {
+        /* it failed at least once, and the run went on (a retry or a catch) */
+        fill = "#ffe0b2";
+        pen = "#e08a00";
       } else if (taken) {
         fill = "#c8e6c9";
         pen = "#2e7d32";
@@ -138,18 +142,14 @@ static void write_cluster(const cli_gmodel *g, int c, int depth, asl_buf *b)
 
 static void write_edge(const cli_gmodel *g, const cli_gedge *e, asl_buf *b)
 {
-  asl_buf_printf(b, "  n%zu -> n%zu [", e->from, e->to);
+  const cli_gnode *from = &g->nodes.items[e->from];
+  /* a retry loop's count is its state's retries */
+  int64_t count = e->kind == CLI_GEDGE_RETRY ? from->retries : e->taken;
   asl_buf l = ASL_BUF_INIT;
   if (e->label)
     asl_buf_adds(&l, e->label);
-  if (g->overlay && e->taken)
-    asl_buf_printf(&l, "%s\xC3\x97%lld", l.len ? " " : "", (long long)e->taken);
-  bool sep = false;
-  if (l.len) {
-    asl_buf_adds(b, "label=");
-    dot_str(b, l.data);
-    sep = true;
-  }
+  if (g->overlay && count)
+    asl_buf_printf(&l, "%s\xC3\x97%lld", l.len ? " " : "", (long long)count);
   const char *colour = "#555555";
   const char *style = "solid";
   switch (e->kind) {
@@ -170,28 +170,19 @@ static void write_edge(const cli_gmodel *g, const cli_gedge *e, asl_buf *b)
   case CLI_GEDGE_END:
     break;
   }
-  if (g->overlay) {
-    const cli_gnode *from = &g->nodes.items[e->from];
-    /* a retry loop is taken when its state retried */
-    bool taken = e->taken > 0 || (e->kind == CLI_GEDGE_RETRY && from->retries > 0);
-    if (e->kind == CLI_GEDGE_RETRY && from->retries > 0) {
-      asl_buf_free(&l);
-      asl_buf_printf(&l, "%s \xC3\x97%lld", e->label, (long long)from->retries);
-      asl_buf_adds(b, sep ? " " : "");
-      asl_buf_adds(b, "label=");
-      dot_str(b, l.data);
-      sep = true;
-    }
-    if (taken)
-      asl_buf_printf(b, "%spenwidth=2.5", sep ? " " : "");
-    else
-      colour = "#cccccc";
-    if (taken && e->kind != CLI_GEDGE_CATCH && e->kind != CLI_GEDGE_RETRY)
-      colour = "#2e7d32";
-    sep = true;
+  if (g->overlay && !count)
+    colour = "#cccccc";
+  else if (g->overlay && e->kind != CLI_GEDGE_CATCH && e->kind != CLI_GEDGE_RETRY)
+    colour = "#2e7d32";
+  asl_buf_printf(b, "  n%zu -> n%zu [", e->from, e->to);
+  if (l.len) {
+    asl_buf_adds(b, "label=");
+    dot_str(b, l.data);
+    asl_buf_addc(b, ' ');
   }
-  asl_buf_printf(b, "%scolor=\"%s\" fontcolor=\"%s\" style=%s];\n", sep ? " " : "", colour,
-                 colour, style);
+  if (g->overlay && count)
+    asl_buf_adds(b, "penwidth=2.5 ");
+  asl_buf_printf(b, "color=\"%s\" fontcolor=\"%s\" style=%s];\n", colour, colour, style);
   asl_buf_free(&l);
 }
 

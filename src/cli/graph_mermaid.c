@@ -97,7 +97,8 @@ static void class_list(const cli_gmodel *g, asl_buf *b, const char *cls, int whi
     const cli_gnode *n = &g->nodes.items[i];
     if (n->kind != CLI_GNODE_STATE && n->kind != CLI_GNODE_FORK)
       continue;
-    bool hit = which == 0   ? n->error != NULL
+    bool hit = which == 0   ? n->failed_here
+               : which == 3 ? n->error && !n->failed_here
                : which == 1 ? !n->error && n->runs > 0
                             : !n->error && n->runs == 0;
     if (!hit)
@@ -147,7 +148,9 @@ void cli_graph_mermaid(const cli_gmodel *g, asl_buf *b)
     asl_buf_adds(b, "  classDef failed fill:#ffcdd2,stroke:#c62828,stroke-width:2px\n");
     asl_buf_adds(b, "  classDef taken fill:#c8e6c9,stroke:#2e7d32,stroke-width:2px\n");
     asl_buf_adds(b, "  classDef untaken fill:#fafafa,stroke:#bbb,color:#999\n");
+    asl_buf_adds(b, "  classDef recovered fill:#ffe0b2,stroke:#e08a00,stroke-width:2px\n");
     class_list(g, b, "failed", 0);
+    class_list(g, b, "recovered", 3);
     class_list(g, b, "taken", 1);
     class_list(g, b, "untaken", 2);
     for (int w = 0; w < 2; w++) {

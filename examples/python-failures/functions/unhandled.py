@@ -1,0 +1,6 @@
+class OrderNotFound(Exception):
+    pass
+
+
+def handler(event, context):
+    raise OrderNotFound("no order %s" % event.get("order", "?"))
