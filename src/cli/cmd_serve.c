@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "aslrun/serve.h"
@@ -195,6 +196,13 @@ static int serve(serve_options *o)
   } else {
     /* a client that hangs up before its answer is written must not end the server */
     signal(SIGPIPE, SIG_IGN);
+    /* a connection is a descriptor: allow as many as the hard limit does (test suites open
+     * hundreds at once), which also covers the workers' pipes */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
     uv_signal_t sigint, sigterm;
     uv_signal_init(&loop, &sigint);
     uv_signal_init(&loop, &sigterm);

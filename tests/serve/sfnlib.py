@@ -28,7 +28,7 @@ def ex_arn(sm, name, region=REGION, account=ACCOUNT):
 class Server:
     """`aslrun serve --port 0 --quiet ARGS...`, stopped with SIGTERM by stop()."""
 
-    def __init__(self, aslrun, *args, env=None, cwd=None):
+    def __init__(self, aslrun, *args, env=None, cwd=None, new_session=False):
         e = dict(os.environ)
         for k in ("SFN_MOCK_CONFIG", "LAMBDA_ENDPOINT", "WAIT_TIME_SCALE", "AWS_ACCOUNT_ID"):
             e.pop(k, None)
@@ -38,7 +38,7 @@ class Server:
         self.started = time.monotonic()
         self.proc = subprocess.Popen([aslrun, "serve", "--port", "0", "--quiet", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e,
-                                     cwd=cwd)
+                                     cwd=cwd, start_new_session=new_session)
         line = self.proc.stdout.readline().decode()
         self.ready_s = time.monotonic() - self.started
         if not line.startswith("listening on http://"):

@@ -1,0 +1,110 @@
+"""The AWS CLI (`aws stepfunctions --endpoint-url ...`) against `aslrun serve`: create, describe,
+start with a mock test case, describe the execution, history (the CLI pages through it itself),
+list, validate, TestState with a mock, and an error as the CLI prints it. Skips (77) when `aws`
+is not installed (tools/install-deps installs Debian's awscli). Usage: test_awscli.py ASLRUN
+SOURCE_ROOT"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from sfnlib import ROLE, Server, check, eq, finish, sm_arn
+
+aslrun, root = sys.argv[1], sys.argv[2]
+if not shutil.which("aws"):
+    print("skipped: the AWS CLI (aws) is not installed")
+    sys.exit(77)
+example = os.path.join(root, "examples", "error-handling")
+tmp = tempfile.mkdtemp()
+ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret",
+           AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=os.path.join(tmp, "none"),
+           AWS_SHARED_CREDENTIALS_FILE=os.path.join(tmp, "none"), AWS_PAGER="",
+           # TestState and StartSyncExecution go to "sync-HOST" unless told not to, as with any
+           # local endpoint (Step Functions Local included)
+           AWS_DISABLE_HOST_PREFIX_INJECTION="true")
+
+
+def aws(srv, *args, expect_ok=True):
+    p = subprocess.run(["aws", "stepfunctions", "--endpoint-url", f"http://127.0.0.1:{srv.port}",
+                        "--output", "json", *args], capture_output=True, text=True, env=ENV,
+                       timeout=120)
+    if expect_ok:
+        check(p.returncode == 0, f"aws {args[0]}: exit {p.returncode}: {p.stderr}")
+        return json.loads(p.stdout) if p.stdout.strip() else {}
+    return p
+
+
+srv = Server(aslrun, "--virtual-time", env={"SFN_MOCK_CONFIG":
+                                              os.path.join(example, "MockConfigFile.json")})
+try:
+    machine = os.path.join(example, "machine.json")
+    r = aws(srv, "create-state-machine", "--name", "machine", "--definition", f"file://{machine}",
+            "--role-arn", ROLE)
+    eq(r.get("stateMachineArn"), sm_arn("machine"), "create-state-machine")
+    d = aws(srv, "describe-state-machine", "--state-machine-arn", sm_arn("machine"))
+    eq((d.get("name"), d.get("status"), d.get("definition")),
+       ("machine", "ACTIVE", open(machine).read()), "describe-state-machine")
+    # CLI v1 prints the number as it came (its default timestamp format is "none"), v2 a date
+    cd = d.get("creationDate")
+    check(isinstance(cd, (int, float)) and abs(cd - time.time()) < 600 or
+          str(cd).startswith(time.strftime("%Y")), f"creationDate: {cd}")
+    arns = {}
+    for tc in ("Status200", "Status503", "Status429", "Status999"):
+        arns[tc] = aws(srv, "start-execution", "--state-machine-arn",
+                       f"{sm_arn('machine')}#{tc}", "--name", tc)["executionArn"]
+    want = {"Status200": ("SUCCEEDED", '"The request has succeeded."', None),
+            "Status503": ("FAILED", None, "ServerUnavailable"),
+            "Status429": ("SUCCEEDED", '"The request has succeeded."', None),
+            "Status999": ("FAILED", None, "An error of unknown type occurred")}
+    for tc, arn in arns.items():
+        for _ in range(100):
+            d = aws(srv, "describe-execution", "--execution-arn", arn)
+            if d.get("status") != "RUNNING":
+                break
+            time.sleep(0.01)
+        eq((d.get("status"), d.get("output"), d.get("error")), want[tc], f"describe-execution {tc}")
+    h = aws(srv, "get-execution-history", "--execution-arn", arns["Status429"],
+            "--page-size", "4")
+    events = h.get("events", [])
+    eq([e["id"] for e in events], list(range(1, len(events) + 1)),
+       "get-execution-history: the CLI pages through all events")
+    eq([e["type"] for e in events].count("LambdaFunctionFailed"), 3, "history: three failures")
+    eq(events[-1]["type"], "ExecutionSucceeded", "history: the end")
+    lst = aws(srv, "list-executions", "--state-machine-arn", sm_arn("machine"),
+              "--status-filter", "SUCCEEDED")
+    eq(sorted(e["name"] for e in lst["executions"]), ["Status200", "Status429"], "list-executions")
+    v = aws(srv, "validate-state-machine-definition", "--definition", f"file://{machine}")
+    eq((v.get("result"), v.get("diagnostics")), ("OK", []), "validate: the tutorial")
+    v = aws(srv, "validate-state-machine-definition", "--definition",
+            '{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}')
+    eq(v.get("result"), "FAIL", "validate: a bad Next")
+    s = aws(srv, "create-state-machine", "--name", "quick", "--type", "EXPRESS", "--role-arn", ROLE,
+            "--definition", '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}')
+    s = aws(srv, "start-sync-execution", "--state-machine-arn", sm_arn("quick"), "--input",
+            '{"a": 1}')
+    eq((s.get("status"), s.get("output")), ("SUCCEEDED", '{"a":1}'), "start-sync-execution")
+    eq([(x["code"], x["location"]) for x in v.get("diagnostics", [])],
+       [("MISSING_TRANSITION_TARGET", "/States/A/Next")], "validate: diagnostics")
+    call = json.dumps(json.load(open(machine))["States"]["Call API"])
+    t = aws(srv, "test-state", "--definition", call, "--input", '{"statuscode": "200"}',
+            "--mock", json.dumps({"result": '"200 OK"'}))
+    eq((t.get("status"), t.get("output"), t.get("nextState")), ("SUCCEEDED", '"200 OK"', "OK"),
+       "test-state with a mocked result")
+    t = aws(srv, "test-state", "--definition", call, "--mock",
+            json.dumps({"errorOutput": {"error": "ServerUnavailableException", "cause": "503"}}))
+    eq((t.get("status"), t.get("error"), t.get("nextState")),
+       ("CAUGHT_ERROR", "ServerUnavailableException", "Server Unavailable"),
+       "test-state with a mocked error")
+    p = aws(srv, "describe-state-machine", "--state-machine-arn", sm_arn("nope"), expect_ok=False)
+    check(p.returncode != 0, "an error: non-zero exit")
+    eq(p.stderr.strip(), "An error occurred (StateMachineDoesNotExist) when calling the "
+                         f"DescribeStateMachine operation: State Machine Does Not Exist: "
+                         f"'{sm_arn('nope')}'", "the CLI prints AWS's error")
+finally:
+    err = srv.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
+check(srv.proc.returncode == 0, f"exit 0: {err}")
+finish("serve/awscli")
