@@ -201,30 +201,90 @@ jv fn_sfn_uuid(jn_ctx *c, jv *args, uint32_t nargs, jv input)
   return jv_str(out, (uint32_t)k);
 }
 
-static bool has_duplicate_keys(const asl_json *j, int depth)
+/* Scans JSON text that parsed (so well formed) for an object with a repeated key, which the JSON
+ * module would quietly merge. Keys are compared as written. */
+typedef struct keyscan {
+  const char *s;
+  size_t n, i;
+  int depth;
+} keyscan;
+
+static void skip_ws(keyscan *k)
 {
-  if (depth > 1000)
-    return false;
-  if (asl_json_is_array(j)) {
-    for (size_t i = 0; i < asl_json_len(j); i++)
-      if (has_duplicate_keys(asl_json_at(j, i), depth + 1))
-        return true;
-  } else if (asl_json_is_object(j)) {
-    size_t n = asl_json_len(j);
-    for (size_t i = 0; i < n; i++) {
-      size_t kl;
-      const char *k = asl_json_key_at(j, i, &kl);
-      for (size_t m = i + 1; m < n; m++) {
-        size_t ml;
-        const char *mk = asl_json_key_at(j, m, &ml);
-        if (ml == kl && memcmp(mk, k, kl) == 0)
-          return true;
-      }
-      if (has_duplicate_keys(asl_json_value_at(j, i), depth + 1))
-        return true;
+  while (k->i < k->n && (k->s[k->i] == ' ' || k->s[k->i] == '\t' || k->s[k->i] == '\n' ||
+                         k->s[k->i] == '\r'))
+    k->i++;
+}
+
+static void skip_string(keyscan *k)
+{
+  k->i++; /* the opening quote */
+  while (k->i < k->n && k->s[k->i] != '"')
+    k->i += k->s[k->i] == '\\' ? 2 : 1;
+  k->i++;
+}
+
+static bool dup_value(keyscan *k);
+
+static bool dup_object(keyscan *k)
+{
+  ASL_VEC(size_t) starts = {0};
+  ASL_VEC(size_t) lens = {0};
+  bool dup = false;
+  k->i++;
+  skip_ws(k);
+  while (k->i < k->n && k->s[k->i] != '}' && !dup) {
+    size_t ks = k->i;
+    skip_string(k);
+    size_t kl = k->i - ks;
+    for (size_t j = 0; j < starts.len && !dup; j++)
+      dup = lens.items[j] == kl && memcmp(k->s + starts.items[j], k->s + ks, kl) == 0;
+    ASL_VEC_PUSH(starts, ks);
+    ASL_VEC_PUSH(lens, kl);
+    skip_ws(k);
+    k->i++; /* ':' */
+    if (!dup)
+      dup = dup_value(k);
+    skip_ws(k);
+    if (k->i < k->n && k->s[k->i] == ',') {
+      k->i++;
+      skip_ws(k);
     }
   }
-  return false;
+  k->i++;
+  ASL_VEC_FREE(starts);
+  ASL_VEC_FREE(lens);
+  return dup;
+}
+
+static bool dup_value(keyscan *k)
+{
+  skip_ws(k);
+  if (k->i >= k->n || ++k->depth > 1000)
+    return false;
+  bool dup = false;
+  char ch = k->s[k->i];
+  if (ch == '{') {
+    dup = dup_object(k);
+  } else if (ch == '[') {
+    k->i++;
+    skip_ws(k);
+    while (k->i < k->n && k->s[k->i] != ']' && !dup) {
+      dup = dup_value(k);
+      skip_ws(k);
+      if (k->i < k->n && k->s[k->i] == ',')
+        k->i++;
+      skip_ws(k);
+    }
+    k->i++;
+  } else if (ch == '"') {
+    skip_string(k);
+  } else {
+    while (k->i < k->n && !strchr(",]} \t\n\r", k->s[k->i]))
+      k->i++;
+  }
+  k->depth--;
+  return dup;
 }
 
 jv fn_sfn_parse(jn_ctx *c, jv *args, uint32_t nargs, jv input)
@@ -245,7 +305,8 @@ jv fn_sfn_parse(jn_ctx *c, jv *args, uint32_t nargs, jv input)
   if (!j)
     return jn_fail_msg(c, "D3137", "Invalid JSON", 12);
   /* AWS's parser refuses a repeated key (a lenient one would keep the last) */
-  if (has_duplicate_keys(j, 0)) {
+  keyscan k = {s, n, 0, 0};
+  if (dup_value(&k)) {
     asl_json_decref(j);
     return jn_fail_msg(c, "D3137", "Invalid JSON", 12);
   }

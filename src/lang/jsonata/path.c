@@ -576,8 +576,51 @@ static jv eval_tuple_step(jn_ctx *c, const jn_node *step, jv input, jv bindings,
   return step->nstages ? eval_stages(c, step, result, env) : result;
 }
 
+/* The common case, a chain of plain names over single objects ($states.input.a.b): looked up
+ * directly. NULL-result (false) when anything needs the general rules: an array on the way,
+ * predicates, bindings, a kept singleton. */
+static bool simple_path(jn_ctx *c, const jn_node *n, jv input, jn_frame *env, jv *out)
+{
+  if (n->keep_singleton || n->keep_array || n->group || n->tuple)
+    return false;
+  jv cur = input;
+  for (uint32_t i = 0; i < n->nitems; i++) {
+    const jn_node *step = n->items[i];
+    if (step->npred || step->nstages || step->group || step->tuple || step->keep_array)
+      return false;
+    if (step->kind == N_VARIABLE && i == 0) {
+      if (step->len == 0) {
+        if (IS_ARR(input))
+          return false;
+      } else {
+        cur = jn_lookup(c, env, step->str, step->len);
+      }
+    } else if (step->kind == N_NAME) {
+      if (IS_ARR(cur))
+        return false;
+      cur = jv_obj_get(cur, step->str, step->len);
+    } else {
+      return false;
+    }
+    if (IS_UNDEF(cur))
+      break;
+    if (IS_ARR(cur) && i + 1 < n->nitems)
+      return false;
+  }
+  /* each step is one more level of evaluation, as in the general case */
+  if (c->depth + 1 > c->max_depth)
+    return false;
+  if (cur.t == JV_ARR && (cur.u.a->flags & AF_SEQ))
+    return false;
+  *out = cur;
+  return true;
+}
+
 jv jn_eval_path(jn_ctx *c, const jn_node *n, jv input, jn_frame *env)
 {
+  jv fast;
+  if (simple_path(c, n, input, env, &fast))
+    return fast;
   jv input_seq;
   if (IS_ARR(input) && n->items[0]->kind != N_VARIABLE)
     input_seq = input;
