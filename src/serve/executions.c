@@ -222,7 +222,7 @@ static void on_event(void *data, const asl_event *ev)
   ASL_VEC_PUSH(x->events, o);
 }
 
-static asl_json *sync_answer(const srv_execution *x)
+static asl_json *sync_answer(const srv_execution *x, bool with_data)
 {
   asl_json *r = asl_json_object(14);
   asl_json_obj_put_cstr(r, "executionArn", asl_json_cstr(x->arn));
@@ -237,14 +237,16 @@ static asl_json *sync_answer(const srv_execution *x)
     asl_json_obj_put_cstr(r, "error", asl_json_cstr(x->error));
   if (x->cause)
     asl_json_obj_put_cstr(r, "cause", asl_json_cstr(x->cause));
-  asl_json_obj_put_cstr(r, "input", asl_json_cstr(x->input));
+  if (with_data)
+    asl_json_obj_put_cstr(r, "input", asl_json_cstr(x->input));
   asl_json *d = asl_json_object(1);
-  asl_json_obj_put_cstr(d, "included", asl_json_bool(true));
+  asl_json_obj_put_cstr(d, "included", asl_json_bool(with_data));
   asl_json_obj_put_cstr(r, "inputDetails", d);
   if (x->output) {
-    asl_json_obj_put_cstr(r, "output", asl_json_cstr(x->output));
+    if (with_data)
+      asl_json_obj_put_cstr(r, "output", asl_json_cstr(x->output));
     d = asl_json_object(1);
-    asl_json_obj_put_cstr(d, "included", asl_json_bool(true));
+    asl_json_obj_put_cstr(d, "included", asl_json_bool(with_data));
     asl_json_obj_put_cstr(r, "outputDetails", d);
   }
   asl_json *b = asl_json_object(2);
@@ -263,7 +265,7 @@ static void finish(srv_execution *x, asl_exec_status status)
   for (size_t i = 0; i < x->waiters.len; i++) {
     srv_waiter *w = &x->waiters.items[i];
     if (w->kind == SRV_WAIT_SYNC) {
-      asl__reply(w->rq, sync_answer(x));
+      asl__reply(w->rq, sync_answer(x, !w->metadata_only));
     } else {
       asl_json *r = asl_json_object(1);
       asl_json_obj_put_cstr(r, "stopDate", asl__timestamp(w->stop_ms));
@@ -328,7 +330,11 @@ static void on_done(asl_exec *e, void *data)
   save_ctx *c = asl_calloc(1, sizeof *c);
   c->x = x;
   c->status = status;
-  char *file = asl__persist_execution_file(x->sm_name, x->name);
+  /* an Express execution's name need not be unique: its ARN's UUID names the file apart */
+  const char *id = x->express ? strrchr(x->arn, ':') + 1 : NULL;
+  char *exec_part = id ? asl_strfmt("%s:%s", x->name, id) : asl_strdup(x->name);
+  char *file = asl__persist_execution_file(x->sm_name, exec_part);
+  asl_free(exec_part);
   asl__persist_write(s, EXECUTIONS_DIR, file, rec, on_saved, c);
   asl_free(file);
 }
@@ -357,9 +363,10 @@ static void start(srv_request *rq, const asl_json *body, bool sync)
   asl__param_str(rq, body, "traceHeader", false, 0, 256, &ok);
   if (!ok)
     return;
+  const char *included = NULL;
   if (sync) {
     static const char *const data[] = {"ALL_DATA", "METADATA_ONLY", NULL};
-    asl__param_enum(rq, body, "includedData", data, &ok);
+    included = asl__param_enum(rq, body, "includedData", data, &ok);
     if (!ok)
       return;
   }
@@ -461,7 +468,8 @@ static void start(srv_request *rq, const asl_json *body, bool sync)
   s->running++;
   asl__execution_insert(s, x);
   if (sync) {
-    srv_waiter w = {.rq = rq, .kind = SRV_WAIT_SYNC};
+    srv_waiter w = {.rq = rq, .kind = SRV_WAIT_SYNC,
+                    .metadata_only = included && strcmp(included, "METADATA_ONLY") == 0};
     ASL_VEC_PUSH(x->waiters, w);
   } else {
     asl_json *res = asl_json_object(2);
@@ -502,10 +510,11 @@ static srv_execution *find_execution(srv_request *rq, const asl_json *body)
   return x;
 }
 
-static asl_json *included(void)
+/* {"included": true}, or false when METADATA_ONLY left the data out */
+static asl_json *included_details(bool included)
 {
   asl_json *d = asl_json_object(1);
-  asl_json_obj_put_cstr(d, "included", asl_json_bool(true));
+  asl_json_obj_put_cstr(d, "included", asl_json_bool(included));
   return d;
 }
 
@@ -513,9 +522,10 @@ void asl__op_describe_execution(srv_request *rq, const asl_json *body)
 {
   bool ok;
   static const char *const data[] = {"ALL_DATA", "METADATA_ONLY", NULL};
-  asl__param_enum(rq, body, "includedData", data, &ok);
+  const char *included = asl__param_enum(rq, body, "includedData", data, &ok);
   if (!ok)
     return;
+  bool with_data = !included || strcmp(included, "METADATA_ONLY") != 0;
   srv_execution *x = find_execution(rq, body);
   if (!x)
     return;
@@ -528,11 +538,13 @@ void asl__op_describe_execution(srv_request *rq, const asl_json *body)
   asl_json_obj_put_cstr(r, "startDate", asl__timestamp(x->start_ms));
   if (done)
     asl_json_obj_put_cstr(r, "stopDate", asl__timestamp(x->stop_ms));
-  asl_json_obj_put_cstr(r, "input", asl_json_cstr(x->input));
-  asl_json_obj_put_cstr(r, "inputDetails", included());
+  if (with_data)
+    asl_json_obj_put_cstr(r, "input", asl_json_cstr(x->input));
+  asl_json_obj_put_cstr(r, "inputDetails", included_details(with_data));
   if (done && x->status == ASL_EXEC_SUCCEEDED && x->output) {
-    asl_json_obj_put_cstr(r, "output", asl_json_cstr(x->output));
-    asl_json_obj_put_cstr(r, "outputDetails", included());
+    if (with_data)
+      asl_json_obj_put_cstr(r, "output", asl_json_cstr(x->output));
+    asl_json_obj_put_cstr(r, "outputDetails", included_details(with_data));
   }
   if (done && x->error)
     asl_json_obj_put_cstr(r, "error", asl_json_cstr(x->error));
@@ -747,9 +759,10 @@ void asl__op_describe_sm_for_execution(srv_request *rq, const asl_json *body)
 {
   bool ok;
   static const char *const data[] = {"ALL_DATA", "METADATA_ONLY", NULL};
-  asl__param_enum(rq, body, "includedData", data, &ok);
+  const char *included = asl__param_enum(rq, body, "includedData", data, &ok);
   if (!ok)
     return;
+  bool metadata_only = included && strcmp(included, "METADATA_ONLY") == 0;
   srv_execution *x = find_execution(rq, body);
   if (!x)
     return;
@@ -757,7 +770,9 @@ void asl__op_describe_sm_for_execution(srv_request *rq, const asl_json *body)
   asl_json *r = asl_json_object(8);
   asl_json_obj_put_cstr(r, "stateMachineArn", asl_json_cstr(x->sm_arn));
   asl_json_obj_put_cstr(r, "name", asl_json_cstr(x->sm_name));
-  asl_json_obj_put_cstr(r, "definition", asl_json_string(x->ver->definition, x->ver->definition_len));
+  asl_json_obj_put_cstr(r, "definition",
+                        metadata_only ? asl_json_cstr("{}")
+                                      : asl_json_string(x->ver->definition, x->ver->definition_len));
   asl_json_obj_put_cstr(r, "roleArn", asl_json_cstr(x->ver->role_arn));
   asl_json_obj_put_cstr(r, "updateDate", asl__timestamp(x->ver->update_ms));
   if (m) {

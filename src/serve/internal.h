@@ -53,6 +53,7 @@ typedef struct srv_waiter {
   srv_request *rq;
   srv_wait_kind kind;
   int64_t stop_ms; /* STOP: when the stop was asked (the answer's stopDate) */
+  bool metadata_only; /* SYNC: includedData METADATA_ONLY (no input and output) */
 } srv_waiter;
 
 struct srv_execution {

@@ -491,9 +491,11 @@ void asl__op_describe_state_machine(srv_request *rq, const asl_json *body)
   if (!ok)
     return;
   static const char *const data[] = {"ALL_DATA", "METADATA_ONLY", NULL};
-  asl__param_enum(rq, body, "includedData", data, &ok);
+  const char *included = asl__param_enum(rq, body, "includedData", data, &ok);
   if (!ok)
     return;
+  /* METADATA_ONLY: AWS answers the definition as {} */
+  bool metadata_only = included && strcmp(included, "METADATA_ONLY") == 0;
   srv_machine *m = find_or_fail(rq, arn);
   if (!m)
     return;
@@ -502,7 +504,8 @@ void asl__op_describe_state_machine(srv_request *rq, const asl_json *body)
   asl_json_obj_put_cstr(res, "name", asl_json_cstr(m->name));
   asl_json_obj_put_cstr(res, "status", asl_json_cstr("ACTIVE"));
   asl_json_obj_put_cstr(res, "definition",
-                        asl_json_string(m->ver->definition, m->ver->definition_len));
+                        metadata_only ? asl_json_cstr("{}")
+                                      : asl_json_string(m->ver->definition, m->ver->definition_len));
   asl_json_obj_put_cstr(res, "roleArn", asl_json_cstr(m->ver->role_arn));
   asl_json_obj_put_cstr(res, "type", asl_json_cstr(m->express ? "EXPRESS" : "STANDARD"));
   asl_json_obj_put_cstr(res, "creationDate", asl__timestamp(m->creation_ms));

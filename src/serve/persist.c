@@ -39,15 +39,37 @@ struct write_job {
   write_job *next;
 };
 
+/* A file name for [name]: itself when short enough for every file system (names are at most 80
+ * characters, but up to 4 bytes each in UTF-8), else a prefix and a 64-bit FNV-1a hash of it. The
+ * record inside says what it is; the name only has to be unique. */
+static char *file_name(const char *name)
+{
+  size_t n = strlen(name);
+  if (n <= 200)
+    return asl_strfmt("%s.json", name);
+  uint64_t h = 14695981039346656037ull;
+  for (const char *p = name; *p; p++) {
+    h ^= (unsigned char)*p;
+    h *= 1099511628211ull;
+  }
+  size_t cut = 100;
+  while (cut > 0 && ((unsigned char)name[cut] & 0xC0) == 0x80)
+    cut--;
+  return asl_strfmt("%.*s-%016llx.json", (int)cut, name, (unsigned long long)h);
+}
+
 char *asl__persist_machine_file(const char *name)
 {
-  return asl_strfmt("%s.json", name);
+  return file_name(name);
 }
 
 char *asl__persist_execution_file(const char *sm_name, const char *exec_name)
 {
   /* ':' is in no Step Functions name, so the pair is unambiguous */
-  return asl_strfmt("%s:%s.json", sm_name, exec_name);
+  char *pair = asl_strfmt("%s:%s", sm_name, exec_name);
+  char *f = file_name(pair);
+  asl_free(pair);
+  return f;
 }
 
 static void job_step(write_job *j);

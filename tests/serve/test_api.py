@@ -203,6 +203,13 @@ def executions(srv):
     eq(d["stateMachineArn"], arn, "describe: stateMachineArn")
     check(d["stopDate"] >= d["startDate"], "describe: stopDate")
     eq(d["redriveStatus"], "NOT_REDRIVABLE", "describe: redriveStatus")
+    m = ok(srv.call("DescribeExecution", {"executionArn": r["executionArn"],
+                                          "includedData": "METADATA_ONLY"}), "metadata only")
+    eq((m.get("input"), m.get("output"), m["inputDetails"], m["outputDetails"]),
+       (None, None, {"included": False}, {"included": False}), "METADATA_ONLY: no data")
+    eq(ok(srv.call("DescribeStateMachine", {"stateMachineArn": arn,
+                                            "includedData": "METADATA_ONLY"}), "sm")["definition"],
+       "{}", "METADATA_ONLY: the definition is {}")
     expect_error(srv.call("StartExecution", {"stateMachineArn": arn, "name": "run1"}), 400,
                  "ExecutionAlreadyExists",
                  f"Execution Already Exists: '{ex_arn('Hello', 'run1')}'", "the same name again")
