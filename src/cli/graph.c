@@ -20,7 +20,7 @@ static size_t add_node(cli_gmodel *g, cli_gnode_kind kind, const asl_state *st, 
 
 static void add_edge(cli_gmodel *g, size_t from, size_t to, cli_gedge_kind kind, char *label)
 {
-  cli_gedge e = {from, to, kind, label, 0};
+  cli_gedge e = {from, to, kind, label, NULL, 0};
   ASL_VEC_PUSH(g->edges, e);
 }
 
@@ -41,8 +41,9 @@ static const struct {
   const char *suffix;
   const char *op;
 } comparisons[] = {
-    {"Equals", "=="},           {"LessThanEquals", "<="}, {"GreaterThanEquals", ">="},
-    {"LessThan", "<"},          {"GreaterThan", ">"},     {"Matches", "matches"},
+    /* longest suffix first: "NumericLessThanEquals" also ends in "Equals" */
+    {"LessThanEquals", "<="}, {"GreaterThanEquals", ">="}, {"LessThan", "<"},
+    {"GreaterThan", ">"},     {"Equals", "=="},            {"Matches", "matches"},
 };
 
 static void rule_text(const asl_json *rule, asl_buf *b, int depth)
@@ -98,9 +99,6 @@ static void rule_text(const asl_json *rule, asl_buf *b, int depth)
     for (size_t c = 0; c < sizeof comparisons / sizeof *comparisons; c++) {
       size_t sl = strlen(comparisons[c].suffix);
       if (base <= sl || memcmp(k + base - sl, comparisons[c].suffix, sl) != 0)
-        continue;
-      /* "StringLessThanEquals" ends in "Equals" too: the longer suffix comes first above */
-      if (c == 0 && base > 14 && memcmp(k + base - 14, "ThanEquals", 10) == 0)
         continue;
       asl_buf_printf(b, "%s %s ", v, comparisons[c].op);
       if (is_path && asl_json_is_string(val))
@@ -240,6 +238,7 @@ static void build_list(builder *b, const asl_states *states, int cluster, size_t
       const asl_retrier *rt = &st->retriers[r];
       char *suffix = asl_strfmt(" (max %lld)", (long long)rt->max_attempts);
       add_edge(g, n.out, n.in, CLI_GEDGE_RETRY, errors_label("retry", &rt->errors, suffix));
+      g->edges.items[g->edges.len - 1].retrier = rt;
       asl_free(suffix);
     }
     for (size_t c = 0; c < st->catcher_count; c++)
@@ -418,19 +417,18 @@ bool cli_graph_overlay(cli_gmodel *g, asl_json *doc, char **why)
     }
     if (ends_with(t, "StateEntered")) {
       g->nodes.items[node].runs++;
+      if (strcmp(t, "FailStateEntered") == 0) {
+        const asl_state *st = g->nodes.items[node].state;
+        g->nodes.items[node].error = st->u.fail.error ? st->u.fail.error : "Fail";
+      }
       hev *p = EV(h[i].prev);
       if (!p || strcmp(p->type, "ExecutionStarted") == 0) {
         take_edge(g, 0, node, false, true); /* from the start marker */
       } else if (ends_with(p->type, "StateExited") && p->name) {
         long from = join_of(g, node_named(g, p->name));
-        /* a catch when the state failed between its entry and its exit */
-        bool caught = false;
-        for (hev *q = EV(p->prev); q && !ends_with(q->type, "StateEntered"); q = EV(q->prev)) {
-          if (is_failure(q->type)) {
-            caught = true;
-            break;
-          }
-        }
+        /* a catch when the state's last attempt failed (the event before its exit) */
+        hev *last = EV(p->prev);
+        bool caught = last && is_failure(last->type);
         take_edge(g, from, node, caught, false);
       } else if ((strcmp(p->type, "ParallelStateStarted") == 0 ||
                   strcmp(p->type, "MapIterationStarted") == 0) &&
@@ -442,13 +440,25 @@ bool cli_graph_overlay(cli_gmodel *g, asl_json *doc, char **why)
                strcmp(t, "MapStateStarted") == 0) {
       /* a second attempt within one entry is a retry */
       hev *p = EV(h[i].prev);
-      if (p && is_failure(p->type))
+      if (p && is_failure(p->type)) {
         g->nodes.items[node].retries++;
+        /* the retrier that acted: the first whose ErrorEquals matches the error */
+        const char *err = str_member(p->details, "error");
+        long from = join_of(g, node);
+        for (size_t e = 0; err && e < g->edges.len; e++) {
+          cli_gedge *ed = &g->edges.items[e];
+          if ((long)ed->from == from && ed->kind == CLI_GEDGE_RETRY &&
+              asl_error_match_test(&ed->retrier->errors, err)) {
+            ed->taken++;
+            break;
+          }
+        }
+      }
     } else if (is_failure(t) && node >= 0) {
+      /* MapStateFailed and ParallelStateFailed carry no error: the branch's own said it */
       const char *err = str_member(h[i].details, "error");
-      g->nodes.items[node].error = err ? err : t;
-    } else if (strcmp(t, "FailStateEntered") == 0) {
-      g->nodes.items[node].error = "Fail";
+      if (err || !g->nodes.items[node].error)
+        g->nodes.items[node].error = err ? err : "failed";
     } else if (ends_with(t, "StateExited") && node >= 0) {
       /* the state ended its branch, iteration or execution when nothing entered after it */
       bool followed = false;

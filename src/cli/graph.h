@@ -40,7 +40,8 @@ typedef struct cli_gedge {
   size_t to;
   cli_gedge_kind kind;
   char *label; /* owned, or NULL */
-  int64_t taken; /* overlay: times the execution went this way */
+  const asl_retrier *retrier; /* RETRY: the retrier it stands for */
+  int64_t taken; /* overlay: times the execution went this way (RETRY: retries it made) */
 } cli_gedge;
 
 typedef struct cli_gcluster {

@@ -142,9 +142,7 @@ static void write_cluster(const cli_gmodel *g, int c, int depth, asl_buf *b)
 
 static void write_edge(const cli_gmodel *g, const cli_gedge *e, asl_buf *b)
 {
-  const cli_gnode *from = &g->nodes.items[e->from];
-  /* a retry loop's count is its state's retries */
-  int64_t count = e->kind == CLI_GEDGE_RETRY ? from->retries : e->taken;
+  int64_t count = e->taken;
   asl_buf l = ASL_BUF_INIT;
   if (e->label)
     asl_buf_adds(&l, e->label);

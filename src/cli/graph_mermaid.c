@@ -118,8 +118,7 @@ void cli_graph_mermaid(const cli_gmodel *g, asl_buf *b)
   ASL_VEC(size_t) dim = {0};
   for (size_t i = 0; i < g->edges.len; i++) {
     const cli_gedge *e = &g->edges.items[i];
-    const cli_gnode *from = &g->nodes.items[e->from];
-    int64_t count = e->kind == CLI_GEDGE_RETRY ? from->retries : e->taken;
+    int64_t count = e->taken;
     asl_buf l = ASL_BUF_INIT;
     if (e->label)
       asl_buf_adds(&l, e->label);

@@ -190,6 +190,31 @@ bool cli_json_match(const asl_json *exp, const asl_json *act, asl_buf *where, as
   return match_at(exp, act, where, why);
 }
 
+/* [exp] with every matcher that matches its part of [act] replaced by that part, so that a diff
+ * shows only real differences (a new value). */
+static asl_json *resolve(const asl_json *exp, const asl_json *act)
+{
+  const asl_json *arg;
+  if (act && matcher_of(exp, &arg) != M_NONE && match_at(exp, act, NULL, NULL))
+    return asl_json_incref(act);
+  if (act && asl_json_is_object(exp) && asl_json_is_object(act)) {
+    asl_json *o = asl_json_object(asl_json_len(exp));
+    for (size_t i = 0; i < asl_json_len(exp); i++) {
+      size_t kl;
+      const char *k = asl_json_key_at(exp, i, &kl);
+      asl_json_obj_add(o, k, kl, resolve(asl_json_value_at(exp, i), asl_json_get(act, k, kl)));
+    }
+    return o;
+  }
+  if (act && asl_json_is_array(exp) && asl_json_is_array(act)) {
+    asl_json *a = asl_json_array(asl_json_len(exp));
+    for (size_t i = 0; i < asl_json_len(exp); i++)
+      asl_json_arr_push(a, resolve(asl_json_at(exp, i), asl_json_at(act, i)));
+    return a;
+  }
+  return asl_json_incref(exp);
+}
+
 /* ------------------------------------------------------------------ failures ---- */
 
 ASL_PRINTF(3, 4)
@@ -220,8 +245,10 @@ static void check_value(cli_test_case *c, const char *what, const asl_json *exp,
   if (act && (asl_json_is_object(exp) || asl_json_is_array(exp)) &&
       matcher_of(exp, &arg) == M_NONE) {
     asl_buf d = ASL_BUF_INIT;
+    asl_json *shown = resolve(exp, act);
     asl_buf_adds(&d, "--- expected\n+++ actual\n");
-    cli_diff_json(exp, act, "", &d);
+    cli_diff_json(shown, act, "", &d);
+    asl_json_decref(shown);
     detail = asl_buf_steal(&d, NULL);
   }
   if (where.len)
@@ -230,11 +257,6 @@ static void check_value(cli_test_case *c, const char *what, const asl_json *exp,
     fail(c, detail, "%s differs: %s", what, why.data);
   asl_buf_free(&where);
   asl_buf_free(&why);
-}
-
-static asl_json *str_or_null(const char *s)
-{
-  return s ? asl_json_cstr(s) : asl_json_null();
 }
 
 asl_json *cli_expect_output_at(const cli_test_case *c, const char *path, asl_error *err)
@@ -282,6 +304,8 @@ static void check_path(cli_test_case *c, const asl_json *exp)
   asl_buf_adds(&d, "expected: ");
   for (size_t k = 0; k < n; k++)
     asl_buf_printf(&d, "%s%s", k ? " -> " : "", asl_json_str(asl_json_at(exp, k)));
+  if (n == 0)
+    asl_buf_adds(&d, "(no state)");
   asl_buf_adds(&d, "\nactual:   ");
   path_text(r, &d);
   asl_buf_addc(&d, '\n');
@@ -497,7 +521,15 @@ void cli_expect_check(cli_test_case *c)
       const asl_json *want = asl_json_get_cstr(e, key);
       if (!want)
         continue;
-      asl_json *got = str_or_null(k ? r->cause : r->error);
+      const char *got_text = k ? r->cause : r->error;
+      if (!got_text) {
+        asl_buf w = ASL_BUF_INIT;
+        say(&w, "", want, NULL);
+        fail(c, NULL, "%s: %s, but the execution has none (%s)", key, w.data, status);
+        asl_buf_free(&w);
+        continue;
+      }
+      asl_json *got = asl_json_cstr(got_text);
       check_value(c, key, want, got);
       asl_json_decref(got);
     }

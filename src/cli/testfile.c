@@ -483,7 +483,7 @@ cli_test_file *cli_test_file_load(const char *path, const char *config)
     f->sm_name = cli_machine_name(f->machine_path);
   if (cases && asl_json_len(cases) == 0)
     problem(&k, "/cases", false, "no cases: add at least one {\"name\", \"input\", \"expect\"}");
-  if (cases && k.errors.len == 0) {
+  if (cases) {
     f->case_count = asl_json_len(cases);
     f->cases = asl_calloc(f->case_count, sizeof *f->cases);
     for (size_t i = 0; i < f->case_count; i++) {
