@@ -92,6 +92,9 @@ class Server:
         self.proc.stdout.close()
         err = self.proc.stderr.read().decode()
         self.proc.stderr.close()
+        # UndefinedBehaviorSanitizer reports without changing the exit status
+        for word in ("runtime error:", "AddressSanitizer", "LeakSanitizer"):
+            check(word not in err, f"the server's stderr has no {word!r} report: {err[-3000:]}")
         return err
 
 

@@ -1,0 +1,90 @@
+"""`aslrun serve` under input nobody should send: every operation with members of every JSON kind
+(random but seeded), answered 200 or with an AWS error, never a crash or a 500; then a stop
+(SIGTERM) while executions run and StartSyncExecution calls wait, which must end cleanly (exit 0,
+and no leak in sanitizer builds). Usage: test_robust.py ASLRUN SOURCE_ROOT"""
+import json
+import random
+import sys
+import threading
+
+from sfnlib import ROLE, Server, check, eq, finish, ok, sm_arn
+
+aslrun, root = sys.argv[1], sys.argv[2]
+
+OPS = ["CreateStateMachine", "DescribeStateMachine", "UpdateStateMachine", "DeleteStateMachine",
+       "ListStateMachines", "StartExecution", "StartSyncExecution", "DescribeExecution",
+       "StopExecution", "ListExecutions", "GetExecutionHistory",
+       "DescribeStateMachineForExecution", "ValidateStateMachineDefinition", "TestState",
+       "SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat", "RedriveExecution",
+       "TagResource", "UntagResource", "ListTagsForResource"]
+MEMBERS = ["name", "definition", "roleArn", "type", "stateMachineArn", "executionArn", "input",
+           "maxResults", "nextToken", "reverseOrder", "includeExecutionData", "statusFilter",
+           "tags", "tagKeys", "resourceArn", "taskToken", "output", "error", "cause", "mock",
+           "stateName", "inspectionLevel", "stateConfiguration", "includedData", "severity",
+           "loggingConfiguration", "tracingConfiguration", "redriveFilter", "mapRunArn"]
+PASS = '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}'
+VALUES = [None, 0, -1, 2 ** 40, 1.5, True, "", "x", "a" * 300, "\u00e9\u20ac", [], {}, [1, "a"],
+          {"key": "k", "value": "v"}, [{"key": "k", "value": "v"}], [{"key": 1}], "{}", "[]",
+          "{nope", PASS, '{"Type": "Pass", "End": true}', "arn:aws:states:us-east-1:1:x:y",
+          sm_arn("M"), sm_arn("M") + "#T", sm_arn("X"),
+          "arn:aws:states:us-east-1:123456789012:execution:M:e",
+          "arn:aws:states:us-east-1:123456789012:express:M:e:u", "sm.0.00000000", "hf.1.0",
+          "ERROR", "STANDARD", "EXPRESS", "DEBUG", "METADATA_ONLY", "RUNNING",
+          {"result": "{}"}, {"errorOutput": {"error": "E"}}, {"retrierRetryCount": 3},
+          {"level": "ALL"}, "\u0000", "a\nb"]
+
+srv = Server(aslrun, "--virtual-time")
+rng = random.Random(10)
+try:
+    ok(srv.call("CreateStateMachine", {"name": "M", "definition": PASS, "roleArn": ROLE}), "M")
+    ok(srv.call("StartExecution", {"stateMachineArn": sm_arn("M"), "name": "e"}), "e")
+    seen = set()
+    for i in range(3000):
+        op = OPS[i % len(OPS)]
+        body = {m: rng.choice(VALUES) for m in rng.sample(MEMBERS, rng.randint(0, 6))}
+        st, out = srv.call(op, body)
+        seen.add(st)
+        if st not in (200, 400) or (st == 400 and "__type" not in (out or {})):
+            check(False, f"{op} {json.dumps(body)[:300]} -> {st} {out}")
+            break
+    eq(sorted(seen), [200, 400], "answers seen")
+    # JSON of every shape as the whole body
+    for body in (b"[]", b"1", b'"s"', b"null", b'{"a": {"b": [' * 300 + b"]}" * 300 + b"}",
+                 b'{"name": "\\ud800"}', b"\xff\xfe", b"{" * 5000):
+        st, _, out = srv.raw("POST", "/", {"X-Amz-Target": "AWSStepFunctions.CreateStateMachine",
+                                           "Content-Type": "application/x-amz-json-1.0"}, body)
+        check(st == 400, f"body {body[:40]!r}: {st} {out[:200]}")
+finally:
+    err = srv.stop()
+check(srv.proc.returncode == 0, f"exit 0 after the random requests: {err[-3000:]}")
+
+# a stop while executions run (real time) and synchronous starts wait for them
+srv = Server(aslrun)
+wait = '{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}'
+ok(srv.call("CreateStateMachine", {"name": "slow", "definition": wait, "roleArn": ROLE}), "slow")
+ok(srv.call("CreateStateMachine", {"name": "slowx", "definition": wait, "roleArn": ROLE,
+                                   "type": "EXPRESS"}), "slowx")
+for i in range(20):
+    ok(srv.call("StartExecution", {"stateMachineArn": sm_arn("slow")}), "start slow")
+results = []
+
+
+def sync_call():
+    s = Server.__new__(Server)
+    s.port, s.conn = srv.port, None
+    try:
+        results.append(s.call("StartSyncExecution", {"stateMachineArn": sm_arn("slowx")}))
+    except Exception as e:  # the server goes away while the call waits
+        results.append(e)
+
+
+threads = [threading.Thread(target=sync_call) for _ in range(5)]
+for t in threads:
+    t.start()
+ok(srv.call("ListStateMachines", {}), "the server answers while sync calls wait")
+err = srv.stop()
+for t in threads:
+    t.join(30)
+check(srv.proc.returncode == 0, f"exit 0 with running executions and waiting calls: {err[-3000:]}")
+eq(len(results), 5, "every waiting call ended")
+finish("serve/robust")
