@@ -1,0 +1,77 @@
+"""Step Functions Local's environment variables, read by `aslrun serve` as it reads them:
+AWS_ACCOUNT_ID and AWS_DEFAULT_REGION make the ARNs, LAMBDA_ENDPOINT sends Lambda functions that
+aslrun.json does not map to an Invoke API endpoint (here `aslrun lambda serve`), WAIT_TIME_SCALE=0
+waits in virtual time and other scales are refused, and the endpoints of services aslrun cannot
+call are named in a warning. Usage: test_env.py ASLRUN SOURCE_ROOT"""
+import json
+import os
+import subprocess
+import sys
+
+from sfnlib import ROLE, Server, check, eq, finish, ok, wait_done
+
+aslrun, root = sys.argv[1], sys.argv[2]
+REGION, ACCOUNT = "eu-west-1", "111122223333"
+
+lam = subprocess.Popen([aslrun, "lambda", "serve", "--port", "0", "--quiet", "--config",
+                        os.path.join(root, "tests", "handlers", "http", "aslrun.json")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+line = lam.stdout.readline().decode()
+lport = int(line.rsplit(":", 1)[1])
+try:
+    env = {"AWS_ACCOUNT_ID": ACCOUNT, "AWS_DEFAULT_REGION": REGION, "WAIT_TIME_SCALE": "0",
+           "LAMBDA_ENDPOINT": f"http://127.0.0.1:{lport}", "DYNAMODB_ENDPOINT": "http://x:1"}
+    srv = Server(aslrun, env=env)
+    try:
+        definition = json.dumps({"StartAt": "Call", "States": {
+            "Call": {"Type": "Task", "Resource": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:Echo",
+                     "Next": "Nap"},
+            "Nap": {"Type": "Wait", "Seconds": 3600, "Next": "Fail?"},
+            "Fail?": {"Type": "Choice", "Choices": [{"And": [
+                {"Variable": "$.boom", "IsPresent": True},
+                {"Variable": "$.boom", "BooleanEquals": True}], "Next": "Boom"}],
+                "Default": "Done"},
+            "Boom": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                     "Parameters": {"FunctionName": "Boom", "Payload.$": "$"}, "End": True},
+            "Done": {"Type": "Succeed"}}})
+        r = ok(srv.call("CreateStateMachine", {"name": "M", "definition": definition,
+                                               "roleArn": ROLE}), "create")
+        arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:M"
+        eq(r.get("stateMachineArn"), arn, "AWS_ACCOUNT_ID and AWS_DEFAULT_REGION make the ARN")
+        e = ok(srv.call("StartExecution", {"stateMachineArn": arn, "name": "one",
+                                           "input": '{"hello": "lambda"}'}), "start")
+        eq(e.get("executionArn"), f"arn:aws:states:{REGION}:{ACCOUNT}:execution:M:one",
+           "the execution's ARN")
+        d = wait_done(srv, e["executionArn"], timeout=60)
+        eq((d["status"], d.get("output")), ("SUCCEEDED", '{"hello":"lambda"}'),
+           "Echo answered through LAMBDA_ENDPOINT, and the hour's wait took no time")
+        h = ok(srv.call("GetExecutionHistory", {"executionArn": e["executionArn"]}), "h")["events"]
+        waits = [x["timestamp"] for x in h if x["type"] in ("WaitStateEntered", "WaitStateExited")]
+        eq(round(waits[1] - waits[0]), 3600, "the history still shows the hour")
+        e = ok(srv.call("StartExecution", {"stateMachineArn": arn, "input": '{"boom": true}'}),
+               "start boom")
+        d = wait_done(srv, e["executionArn"], timeout=60)
+        eq((d["status"], d.get("error")), ("FAILED", "CustomError"),
+           "a function error through LAMBDA_ENDPOINT")
+        check(json.loads(d.get("cause", "{}")).get("errorMessage") == "bad thing",
+              f"its cause: {d.get('cause')}")
+    finally:
+        err = srv.stop()
+    check(srv.proc.returncode == 0, f"exit 0: {err}")
+    check("DYNAMODB_ENDPOINT is set, but aslrun serve has no integration" in err,
+          f"a warning names DYNAMODB_ENDPOINT: {err}")
+finally:
+    lam.terminate()
+    lam.wait(30)
+    lam.stdout.close()
+    lam.stderr.close()
+
+p = subprocess.run([aslrun, "serve", "--port", "0"], capture_output=True, text=True, timeout=30,
+                   env=dict(os.environ, WAIT_TIME_SCALE="2"))
+eq(p.returncode, 2, "WAIT_TIME_SCALE=2: exit 2")
+check("WAIT_TIME_SCALE=2" in p.stderr, f"WAIT_TIME_SCALE=2 is refused, saying why: {p.stderr}")
+p = subprocess.run([aslrun, "serve", "--port", "0", "--mock-config", "/nonexistent.json"],
+                   capture_output=True, text=True, timeout=30)
+eq(p.returncode, 2, "a missing mock config: exit 2")
+check("/nonexistent.json" in p.stderr, f"the missing file is named: {p.stderr}")
+finish("serve/env")
