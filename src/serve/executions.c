@@ -33,26 +33,17 @@ void asl__execution_free(srv_execution *x)
   asl_free(x);
 }
 
-/* Adds [x] to the server, newest first, keeping the list in start order. */
+/* Adds [x], just started (so the newest), to the server. */
 void asl__execution_insert(asl_sfn_server *s, srv_execution *x)
 {
   HASH_ADD_KEYPTR(hh, s->executions, x->arn, strlen(x->arn), x);
-  srv_execution *at = s->newest;
-  srv_execution *newer = NULL;
-  while (at && at->seq > x->seq) {
-    newer = at;
-    at = at->older;
-  }
-  x->newer = newer;
-  x->older = at;
-  if (newer)
-    newer->older = x;
-  else
-    s->newest = x;
-  if (at)
-    at->newer = x;
+  x->newer = NULL;
+  x->older = s->newest;
+  if (s->newest)
+    s->newest->newer = x;
   else
     s->oldest = x;
+  s->newest = x;
 }
 
 static asl_json *str_or_null(const char *s)

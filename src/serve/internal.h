@@ -99,6 +99,7 @@ struct asl_sfn_server {
   srv_registry *registries;
   ASL_VEC(asl_handlers *) retired; /* TestState's registries, freed between loop turns */
   ASL_VEC(asl_exec *) finished;    /* executions whose done callback ran, freed likewise */
+  ASL_VEC(asl_exec *) testing;     /* TestState's runs under way (stopped by asl_serve_free) */
   int saving;                      /* state-directory writes under way */
   struct path_queue *write_queues; /* persist.c's: the writes of each file, in order */
   uint64_t write_counter;          /* names temporary files apart */

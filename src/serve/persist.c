@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -201,6 +202,7 @@ static void job_step(write_job *j)
 
 typedef struct now_ctx {
   uv_timer_t t;
+  asl_sfn_server *srv;
   asl__persist_cb cb;
   void *data;
 } now_ctx;
@@ -213,6 +215,7 @@ static void on_now_closed(uv_handle_t *h)
 static void on_now(uv_timer_t *t)
 {
   now_ctx *c = t->data;
+  c->srv->saving--;
   c->cb(c->data, ASL_OK, NULL);
   uv_close((uv_handle_t *)&c->t, on_now_closed);
 }
@@ -224,6 +227,8 @@ void asl__persist_write(asl_sfn_server *s, const char *dir, const char *file, as
     /* memory only: answer from the loop, as a write would */
     asl_json_decref(record);
     now_ctx *c = asl_calloc(1, sizeof *c);
+    c->srv = s;
+    s->saving++; /* asl_serve_free waits for it as for a write */
     c->cb = cb;
     c->data = data;
     uv_timer_init(s->loop, &c->t);
@@ -390,10 +395,36 @@ static asl_status add_execution(asl_sfn_server *s, const char *path, const asl_j
     return asl_error_set(err, ASL_E_IO, NULL, "'%s': a second record of execution %s", path,
                          old->arn);
   }
-  asl__execution_insert(s, x);
+  HASH_ADD_KEYPTR(hh, s->executions, x->arn, strlen(x->arn), x);
   if (x->seq >= s->next_seq)
     s->next_seq = x->seq + 1;
   return ASL_OK;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+  const srv_execution *x = *(srv_execution *const *)a;
+  const srv_execution *y = *(srv_execution *const *)b;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The start-order list of the executions read back, built once they are all in (read in
+ * directory order, inserting each in place would cost a walk each). */
+static void link_executions(asl_sfn_server *s)
+{
+  size_t n = HASH_COUNT(s->executions);
+  srv_execution **all = asl_calloc(n + 1, sizeof *all);
+  size_t i = 0;
+  for (srv_execution *x = s->executions; x; x = x->hh.next)
+    all[i++] = x;
+  qsort(all, n, sizeof *all, by_seq);
+  for (i = 0; i < n; i++) {
+    all[i]->older = i > 0 ? all[i - 1] : NULL;
+    all[i]->newer = i + 1 < n ? all[i + 1] : NULL;
+  }
+  s->oldest = n ? all[0] : NULL;
+  s->newest = n ? all[n - 1] : NULL;
+  asl_free(all);
 }
 
 asl_status asl__persist_load(asl_sfn_server *s, asl_error *err)
@@ -409,6 +440,7 @@ asl_status asl__persist_load(asl_sfn_server *s, asl_error *err)
     st = each_record(s, machines, add_machine, err);
   if (st == ASL_OK)
     st = each_record(s, executions, add_execution, err);
+  link_executions(s);
   asl_free(machines);
   asl_free(executions);
   return st;

@@ -253,6 +253,7 @@ static void server_free_data(asl_sfn_server *s)
   asl_free(s->secret_key);
   ASL_VEC_FREE(s->retired);
   ASL_VEC_FREE(s->finished);
+  ASL_VEC_FREE(s->testing);
   asl_free(s);
 }
 
@@ -344,6 +345,8 @@ void asl_serve_free(asl_sfn_server *s)
   for (srv_execution *x = s->newest; x; x = x->older)
     if (x->exec && !x->saving)
       asl_exec_stop(x->exec, "States.Aborted", "aslrun serve is stopping");
+  for (size_t i = 0; i < s->testing.len; i++)
+    asl_exec_stop(s->testing.items[i], NULL, NULL);
   asl_http_server_close(s->http, on_http_closed, s);
   while (!s->http_closed || s->running > 0 || s->saving > 0)
     if (uv_run(s->loop, UV_RUN_ONCE) == 0 && (!s->http_closed || s->running > 0 || s->saving > 0))

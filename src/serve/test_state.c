@@ -196,6 +196,12 @@ static void on_done(asl_exec *e, void *data)
   asl__reply(t->rq, r);
   ASL_VEC_PUSH(s->finished, e);
   ASL_VEC_PUSH(s->retired, t->h);
+  for (size_t i = 0; i < s->testing.len; i++) {
+    if (s->testing.items[i] == e) {
+      s->testing.items[i] = s->testing.items[--s->testing.len];
+      break;
+    }
+  }
   s->running--;
   ts_free(t);
 }
@@ -419,6 +425,7 @@ void asl__op_test_state(srv_request *rq, const asl_json *body)
     goto out;
   }
   s->running++;
+  ASL_VEC_PUSH(s->testing, t->exec);
   if (t->stopping)
     asl_exec_stop(t->exec, NULL, NULL);
 out:

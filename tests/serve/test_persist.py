@@ -20,10 +20,8 @@ CASES = ["Status200", "Status503", "Status429", "Status999"]
 
 
 def start(state_dir, config):
-    # its own process group, so that kill() reaches its workers too
     return Server(aslrun, "--virtual-time", "--state-dir", state_dir, "--config", config,
-                  env={"SFN_MOCK_CONFIG": os.path.join(example, "MockConfigFile.json")},
-                  new_session=True)
+                  env={"SFN_MOCK_CONFIG": os.path.join(example, "MockConfigFile.json")})
 
 
 def snapshot(srv, arn):
@@ -33,10 +31,36 @@ def snapshot(srv, arn):
     return d, h["events"], m["definition"]
 
 
+def descendants(pid):
+    """Every process below [pid] (workers run in process groups of their own)."""
+    parent = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    parent[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        out += kids
+        todo += kids
+    return out
+
+
 def kill(srv):
-    """SIGKILL, as a crash: the server and its workers, without any chance to clean up."""
-    os.killpg(srv.proc.pid, signal.SIGKILL)
+    """SIGKILL, as a crash: the server without any chance to clean up; then its orphaned workers,
+    which the test must not leave behind."""
+    workers = descendants(srv.proc.pid)
+    os.kill(srv.proc.pid, signal.SIGKILL)
     srv.proc.wait()
+    for w in workers:
+        try:
+            os.kill(w, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     srv.proc.stdout.close()
     srv.proc.stderr.close()
 

@@ -3,9 +3,13 @@
 (SIGTERM) while executions run and StartSyncExecution calls wait, which must end cleanly (exit 0,
 and no leak in sanitizer builds). Usage: test_robust.py ASLRUN SOURCE_ROOT"""
 import json
+import os
 import random
+import shutil
 import sys
+import tempfile
 import threading
+import time
 
 from sfnlib import ROLE, Server, check, eq, finish, ok, sm_arn
 
@@ -58,8 +62,13 @@ finally:
     err = srv.stop()
 check(srv.proc.returncode == 0, f"exit 0 after the random requests: {err[-3000:]}")
 
-# a stop while executions run (real time) and synchronous starts wait for them
-srv = Server(aslrun)
+# a stop while executions run (real time), synchronous starts wait for them and a TestState
+# calls a function that takes a minute
+tmp = tempfile.mkdtemp()
+config = os.path.join(tmp, "aslrun.json")
+with open(config, "w") as f:
+    json.dump({"functions": {"Slow": {"command": ["sleep", "60"], "timeout": 100}}}, f)
+srv = Server(aslrun, "--config", config)
 wait = '{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}'
 ok(srv.call("CreateStateMachine", {"name": "slow", "definition": wait, "roleArn": ROLE}), "slow")
 ok(srv.call("CreateStateMachine", {"name": "slowx", "definition": wait, "roleArn": ROLE,
@@ -78,13 +87,29 @@ def sync_call():
         results.append(e)
 
 
+def test_state_call():
+    s = Server.__new__(Server)
+    s.port, s.conn = srv.port, None
+    task = {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Slow",
+            "End": True}
+    try:
+        results.append(s.call("TestState", {"definition": json.dumps(task)}))
+    except Exception as e:
+        results.append(e)
+
+
 threads = [threading.Thread(target=sync_call) for _ in range(5)]
+threads.append(threading.Thread(target=test_state_call))
 for t in threads:
     t.start()
 ok(srv.call("ListStateMachines", {}), "the server answers while sync calls wait")
+time.sleep(0.3)  # the TestState's function has started
+t0 = time.monotonic()
 err = srv.stop()
+check(time.monotonic() - t0 < 10, "the stop does not wait for the function")
+shutil.rmtree(tmp, ignore_errors=True)
 for t in threads:
     t.join(30)
 check(srv.proc.returncode == 0, f"exit 0 with running executions and waiting calls: {err[-3000:]}")
-eq(len(results), 5, "every waiting call ended")
+eq(len(results), 6, "every waiting call ended")
 finish("serve/robust")
