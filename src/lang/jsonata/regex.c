@@ -34,7 +34,7 @@ typedef enum rop {
   RO_WORDB,
   RO_NWORDB,
   RO_BACKREF,
-  RO_LOOK, /* x: start of the sub-program, y: its end (a MATCH); neg, behind in flags */
+  RO_LOOK, /* x: start of the sub-program, y: where to go on (after its MATCH); neg, behind in flags */
   RO_MATCH,
 } rop;
 
@@ -682,6 +682,12 @@ static rnode *parse_term(rparser *P)
     r->last_group = atom->last_group;
     radd(P, r, atom);
     atom = r;
+    /* a quantifier cannot be quantified again (a** is JavaScript's "Nothing to repeat") */
+    if (more(P) && (P->s[P->i] == '*' || P->s[P->i] == '+' || P->s[P->i] == '?' ||
+                    (P->s[P->i] == '{' && parse_quant(P, &mn, &mx)))) {
+      P->err = "nothing to repeat";
+      return NULL;
+    }
   }
 }
 
@@ -1184,7 +1190,7 @@ static bool run(vm *M, int pc, size_t pos, size_t *end)
         return false;
       }
       if (m != (bool)in->neg)
-        pc = in->y + 1;
+        pc = in->y;
       else
         ok = false;
       break;
