@@ -30,6 +30,7 @@ void asl__execution_free(srv_execution *x)
   asl_free(x->output);
   asl_free(x->error);
   asl_free(x->cause);
+  asl_free(x->detail_file);
   asl_free(x);
 }
 
@@ -51,7 +52,7 @@ static asl_json *str_or_null(const char *s)
   return s ? asl_json_cstr(s) : asl_json_null();
 }
 
-asl_json *asl__execution_record(const srv_execution *x)
+asl_json *asl__execution_record(const srv_execution *x, asl_json **detail)
 {
   asl_json *r = asl_json_object(20);
   asl_json_obj_put_cstr(r, "executionArn", asl_json_cstr(x->arn));
@@ -67,15 +68,19 @@ asl_json *asl__execution_record(const srv_execution *x)
   asl_json_obj_put_cstr(r, "output", str_or_null(x->output));
   asl_json_obj_put_cstr(r, "error", str_or_null(x->error));
   asl_json_obj_put_cstr(r, "cause", str_or_null(x->cause));
-  asl_json_obj_put_cstr(r, "definition", asl_json_string(x->ver->definition, x->ver->definition_len));
   asl_json_obj_put_cstr(r, "roleArn", asl_json_cstr(x->ver->role_arn));
   asl_json_obj_put_cstr(r, "updateDate", asl_json_int(x->ver->update_ms));
   asl_json_obj_put_cstr(r, "revisionId", str_or_null(x->ver->revision_id));
   asl_json_obj_put_cstr(r, "seq", asl_json_int((int64_t)x->seq));
+  asl_json_obj_put_cstr(r, "eventCount", asl_json_int((int64_t)x->event_count));
+  asl_json *d = asl_json_object(2);
+  asl_json_obj_put_cstr(d, "definition",
+                        asl_json_string(x->ver->definition, x->ver->definition_len));
   asl_json *ev = asl_json_array(x->events.len);
   for (size_t i = 0; i < x->events.len; i++)
     asl_json_arr_push(ev, asl_json_incref(x->events.items[i]));
-  asl_json_obj_put_cstr(r, "events", ev);
+  asl_json_obj_put_cstr(d, "events", ev);
+  *detail = d;
   return r;
 }
 
@@ -112,7 +117,8 @@ static bool status_of(const char *name, asl_exec_status *out)
   return false;
 }
 
-srv_execution *asl__execution_from_record(asl_sfn_server *s, const asl_json *rec, asl_error *err)
+srv_execution *asl__execution_from_record(asl_sfn_server *s, const asl_json *rec,
+                                          const char *path, asl_error *err)
 {
   bool ok = true;
   srv_execution *x = asl_calloc(1, sizeof *x);
@@ -134,28 +140,53 @@ srv_execution *asl__execution_from_record(asl_sfn_server *s, const asl_json *rec
   x->error = rec_dup(rec, "error", &ok);
   x->cause = rec_dup(rec, "cause", &ok);
   x->seq = (uint64_t)rec_int(rec, "seq", &ok);
-  const asl_json *def = asl_json_get_cstr(rec, "definition");
+  x->event_count = (size_t)rec_int(rec, "eventCount", &ok);
   char *role = rec_dup(rec, "roleArn", &ok);
   int64_t updated = rec_int(rec, "updateDate", &ok);
-  const asl_json *events = asl_json_get_cstr(rec, "events");
-  if (!ok || !x->arn || !x->sm_arn || !x->name || !x->sm_name || !x->input || !def ||
-      !asl_json_is_string(def) || !role || !events || !asl_json_is_array(events)) {
+  if (!ok || !x->arn || !x->sm_arn || !x->name || !x->sm_name || !x->input || !role) {
     asl_free(role);
     asl__execution_free(x);
     asl_error_set(err, ASL_E_IO, NULL, "not an execution record of aslrun serve");
     return NULL;
   }
+  /* the definition it ran is read with its history, when asked for */
   srv_version *v = asl_calloc(1, sizeof *v);
   v->refs = 1;
-  v->definition = asl_strndup(asl_json_str(def), asl_json_str_len(def));
-  v->definition_len = asl_json_str_len(def);
   v->role_arn = role;
   v->update_ms = updated;
   v->revision_id = rec_dup(rec, "revisionId", &ok);
   x->ver = v;
+  x->detail_file = asl_strdup(path);
+  return x;
+}
+
+bool asl__execution_detail(srv_request *rq, srv_execution *x)
+{
+  if (!x->detail_file)
+    return true;
+  asl_error err = ASL_ERROR_INIT;
+  asl_json *d = asl__persist_read(x->detail_file, 1, &err);
+  const asl_json *def = d ? asl_json_get_cstr(d, "definition") : NULL;
+  const asl_json *events = d ? asl_json_get_cstr(d, "events") : NULL;
+  if (!d || !def || !asl_json_is_string(def) || !events || !asl_json_is_array(events) ||
+      asl_json_len(events) != x->event_count) {
+    asl__fail(rq, 500, "com.amazon.coral.service#InternalFailure",
+              "aslrun serve cannot read the history of %s back: %s", x->arn,
+              err.cause ? err.cause : "its record is damaged");
+    asl_error_clear(&err);
+    asl_json_decref(d);
+    return false;
+  }
+  if (!x->ver->definition) {
+    x->ver->definition = asl_strndup(asl_json_str(def), asl_json_str_len(def));
+    x->ver->definition_len = asl_json_str_len(def);
+  }
   for (size_t i = 0; i < asl_json_len(events); i++)
     ASL_VEC_PUSH(x->events, asl_json_incref(asl_json_at(events, i)));
-  return x;
+  asl_json_decref(d);
+  asl_free(x->detail_file);
+  x->detail_file = NULL;
+  return true;
 }
 
 /* ---- registries ---- */
@@ -211,6 +242,7 @@ static void on_event(void *data, const asl_event *ev)
   if (key && ev->details)
     asl_json_obj_put_cstr(o, key, asl_json_incref(ev->details));
   ASL_VEC_PUSH(x->events, o);
+  x->event_count++;
 }
 
 static asl_json *sync_answer(const srv_execution *x, bool with_data)
@@ -269,6 +301,7 @@ static void finish(srv_execution *x, asl_exec_status status)
 typedef struct save_ctx {
   srv_execution *x;
   asl_exec_status status;
+  char *path; /* the record's file, or NULL (memory only) */
 } save_ctx;
 
 static void on_saved(void *data, asl_status st, const char *why)
@@ -276,6 +309,15 @@ static void on_saved(void *data, asl_status st, const char *why)
   save_ctx *c = data;
   srv_execution *x = c->x;
   asl_exec_status status = c->status;
+  if (st == ASL_OK && c->path && !x->srv->closing) {
+    /* the history is in the file now: memory holds only what listing and describing need */
+    for (size_t i = 0; i < x->events.len; i++)
+      asl_json_decref(x->events.items[i]);
+    ASL_VEC_FREE(x->events);
+    x->detail_file = c->path;
+    c->path = NULL;
+  }
+  asl_free(c->path);
   asl_free(c);
   if (st != ASL_OK && x->srv->log) {
     char *line = asl_strfmt("aslrun serve: could not write execution %s to the state directory: "
@@ -316,7 +358,8 @@ static void on_done(asl_exec *e, void *data)
   x->saving = true;
   /* the record says how it ended, while x->status still says RUNNING until it is written */
   x->status = status;
-  asl_json *rec = asl__execution_record(x);
+  asl_json *detail;
+  asl_json *rec = asl__execution_record(x, &detail);
   x->status = ASL_EXEC_RUNNING;
   save_ctx *c = asl_calloc(1, sizeof *c);
   c->x = x;
@@ -326,7 +369,8 @@ static void on_done(asl_exec *e, void *data)
   char *exec_part = id ? asl_strfmt("%s:%s", x->name, id) : asl_strdup(x->name);
   char *file = asl__persist_execution_file(x->sm_name, exec_part);
   asl_free(exec_part);
-  asl__persist_write(s, EXECUTIONS_DIR, file, rec, on_saved, c);
+  c->path = s->state_dir ? asl__persist_path(s, EXECUTIONS_DIR, file) : NULL;
+  asl__persist_write(s, EXECUTIONS_DIR, file, rec, detail, on_saved, c);
   asl_free(file);
 }
 
@@ -718,7 +762,7 @@ void asl__op_get_execution_history(srv_request *rq, const asl_json *body)
   if (!ok)
     return;
   srv_execution *x = find_execution(rq, body);
-  if (!x)
+  if (!x || !asl__execution_detail(rq, x))
     return;
   if (max == 0)
     max = SERVE_PAGE_DEFAULT;
@@ -755,7 +799,7 @@ void asl__op_describe_sm_for_execution(srv_request *rq, const asl_json *body)
     return;
   bool metadata_only = included && strcmp(included, "METADATA_ONLY") == 0;
   srv_execution *x = find_execution(rq, body);
-  if (!x)
+  if (!x || (!x->ver->definition && !asl__execution_detail(rq, x)))
     return;
   srv_machine *m = asl__machine_find(rq->srv, x->sm_arn);
   asl_json *r = asl_json_object(8);

@@ -69,6 +69,10 @@ struct srv_execution {
   char *output;            /* SUCCEEDED: compact JSON text */
   char *error, *cause;
   ASL_VEC(asl_json *) events; /* GetExecutionHistory's event objects, with ms timestamps */
+  size_t event_count;      /* the history's length, also while it is on disk only */
+  /* With a state directory, a finished execution's history (and, when read back, the
+   * definition it ran) stays in its file until asked for: the record's second line. */
+  char *detail_file;       /* NULL: everything is in memory */
   ASL_VEC(srv_waiter) waiters;
   uint64_t seq;            /* start order */
   srv_execution *newer, *older;
@@ -176,18 +180,30 @@ srv_machine *asl__machine_from_record(asl_sfn_server *s, const asl_json *rec, as
 /* ---- executions (executions.c) ---- */
 void asl__execution_free(srv_execution *x);
 void asl__execution_insert(asl_sfn_server *s, srv_execution *x);
-asl_json *asl__execution_record(const srv_execution *x);
-srv_execution *asl__execution_from_record(asl_sfn_server *s, const asl_json *rec, asl_error *err);
+/* The record of a finished execution in two parts: [summary] (what listing and describing need,
+ * read at start) and, returned, its detail ({"definition", "events"}, read when asked for). */
+asl_json *asl__execution_record(const srv_execution *x, asl_json **detail);
+/* Makes sure [x]'s history and definition are in memory (reading its file's detail); false, after
+ * answering 500, when the file cannot be read. */
+bool asl__execution_detail(srv_request *rq, srv_execution *x);
+/* An execution from its summary; its detail stays in [path] until asked for. */
+srv_execution *asl__execution_from_record(asl_sfn_server *s, const asl_json *rec,
+                                          const char *path, asl_error *err);
 /* The registry for [sm_name]'s [test_case] (NULL: the plain one), made on first use. */
 asl_handlers *asl__registry_get(asl_sfn_server *s, const char *sm_name, const char *test_case,
                                 asl_error *err);
 
 /* ---- persistence (persist.c) ---- */
-/* Writes [record] (taken) to [dir]/[file] atomically, then calls [cb]([data], status) from the
- * loop; without a state directory, [cb] runs from the loop at once with ASL_OK. */
+/* Writes [record] (taken) to [dir]/[file] atomically, one line, and [detail] (taken; may be NULL)
+ * as a second line, then calls [cb]([data], status) from the loop; without a state directory,
+ * [cb] runs from the loop at once with ASL_OK. */
 typedef void (*asl__persist_cb)(void *data, asl_status st, const char *why);
 void asl__persist_write(asl_sfn_server *s, const char *dir, const char *file, asl_json *record,
-                        asl__persist_cb cb, void *data);
+                        asl_json *detail, asl__persist_cb cb, void *data);
+/* The path of [dir]/[file] in the state directory. */
+char *asl__persist_path(asl_sfn_server *s, const char *dir, const char *file);
+/* Reads line [line] (0 or 1) of the record file [path] as a JSON object. */
+asl_json *asl__persist_read(const char *path, int line, asl_error *err);
 /* Removes [dir]/[file] (synchronously: a deletion is small). */
 void asl__persist_remove(asl_sfn_server *s, const char *dir, const char *file);
 /* The file name for a machine or an execution. */

@@ -379,7 +379,8 @@ static void save_machine(srv_request *rq, srv_machine *m, bool update)
   c->m = m;
   c->update = update;
   char *file = asl__persist_machine_file(m->name);
-  asl__persist_write(rq->srv, MACHINES_DIR, file, asl__machine_record(m), on_machine_saved, c);
+  asl__persist_write(rq->srv, MACHINES_DIR, file, asl__machine_record(m), NULL, on_machine_saved,
+                     c);
   asl_free(file);
 }
 
@@ -678,7 +679,8 @@ static void on_tags_saved(void *data, asl_status st, const char *why)
 static void save_tags(srv_request *rq, srv_machine *m)
 {
   char *file = asl__persist_machine_file(m->name);
-  asl__persist_write(rq->srv, MACHINES_DIR, file, asl__machine_record(m), on_tags_saved, rq);
+  asl__persist_write(rq->srv, MACHINES_DIR, file, asl__machine_record(m), NULL, on_tags_saved,
+                     rq);
   asl_free(file);
 }
 

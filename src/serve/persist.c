@@ -220,12 +220,18 @@ static void on_now(uv_timer_t *t)
   uv_close((uv_handle_t *)&c->t, on_now_closed);
 }
 
+char *asl__persist_path(asl_sfn_server *s, const char *dir, const char *file)
+{
+  return asl_strfmt("%s/%s/%s", s->state_dir, dir, file);
+}
+
 void asl__persist_write(asl_sfn_server *s, const char *dir, const char *file, asl_json *record,
-                        asl__persist_cb cb, void *data)
+                        asl_json *detail, asl__persist_cb cb, void *data)
 {
   if (!s->state_dir) {
     /* memory only: answer from the loop, as a write would */
     asl_json_decref(record);
+    asl_json_decref(detail);
     now_ctx *c = asl_calloc(1, sizeof *c);
     c->srv = s;
     s->saving++; /* asl_serve_free waits for it as for a write */
@@ -241,8 +247,16 @@ void asl__persist_write(asl_sfn_server *s, const char *dir, const char *file, as
   j->dir = asl_strfmt("%s/%s", s->state_dir, dir);
   j->path = asl_strfmt("%s/%s", j->dir, file);
   j->tmp = asl_strfmt("%s/.%s.tmp%llu", j->dir, file, (unsigned long long)++s->write_counter);
-  j->data = asl_json_dump(record, ASL_JSON_COMPACT, &j->len);
+  asl_buf b = ASL_BUF_INIT;
+  asl_json_dump_buf(record, ASL_JSON_COMPACT, &b);
+  asl_buf_addc(&b, '\n');
+  if (detail) {
+    asl_json_dump_buf(detail, ASL_JSON_COMPACT, &b);
+    asl_buf_addc(&b, '\n');
+  }
+  j->data = asl_buf_steal(&b, &j->len);
   asl_json_decref(record);
+  asl_json_decref(detail);
   j->cb = cb;
   j->cb_data = data;
   j->fd = -1;
@@ -288,7 +302,7 @@ static asl_status ensure_dir(const char *path, asl_error *err)
                        strerror(errno));
 }
 
-static asl_json *read_record(const char *path, asl_error *err)
+asl_json *asl__persist_read(const char *path, int line, asl_error *err)
 {
   FILE *f = fopen(path, "rb");
   if (!f) {
@@ -298,8 +312,11 @@ static asl_json *read_record(const char *path, asl_error *err)
   asl_buf b = ASL_BUF_INIT;
   char chunk[65536];
   size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
     asl_buf_add(&b, chunk, n);
+    if (line == 0 && memchr(chunk, '\n', n))
+      break; /* the start reads summaries only: the bulk of the file is not needed */
+  }
   bool bad = ferror(f);
   fclose(f);
   if (bad) {
@@ -307,8 +324,18 @@ static asl_json *read_record(const char *path, asl_error *err)
     asl_error_set(err, ASL_E_IO, NULL, "cannot read '%s'", path);
     return NULL;
   }
+  /* one JSON document a line: the first says what the record is, the second holds the bulk */
+  const char *text = b.data ? b.data : "";
+  const char *nl = memchr(text, '\n', b.len);
+  size_t from = 0;
+  size_t to = nl ? (size_t)(nl - text) : b.len;
+  if (line == 1) {
+    from = nl ? to + 1 : b.len;
+    const char *nl2 = memchr(text + from, '\n', b.len - from);
+    to = nl2 ? (size_t)(nl2 - text) : b.len;
+  }
   asl_error perr = ASL_ERROR_INIT;
-  asl_json *v = asl_json_parse(b.data ? b.data : "", b.len, NULL, &perr);
+  asl_json *v = asl_json_parse(text + from, to - from, NULL, &perr);
   asl_buf_free(&b);
   if (!v || !asl_json_is_object(v)) {
     asl_error_set(err, ASL_E_IO, NULL, "'%s' is damaged: %s", path,
@@ -346,7 +373,7 @@ static asl_status each_record(asl_sfn_server *s, const char *dir,
     if (de->d_name[0] == '.' && strstr(de->d_name, ".json.tmp")) {
       unlink(path); /* a write that a crash interrupted: its old file (if any) still stands */
     } else if (is_record_name(de->d_name)) {
-      asl_json *rec = read_record(path, err);
+      asl_json *rec = asl__persist_read(path, 0, err);
       st = rec ? fn(s, path, rec, err) : ASL_E_IO;
       asl_json_decref(rec);
     }
@@ -382,7 +409,7 @@ static asl_status add_execution(asl_sfn_server *s, const char *path, const asl_j
                                 asl_error *err)
 {
   asl_error e = ASL_ERROR_INIT;
-  srv_execution *x = asl__execution_from_record(s, rec, &e);
+  srv_execution *x = asl__execution_from_record(s, rec, path, &e);
   if (!x) {
     asl_error_set(err, ASL_E_IO, NULL, "'%s': %s", path, e.cause);
     asl_error_clear(&e);
