@@ -805,9 +805,9 @@ void asl__op_describe_sm_for_execution(srv_request *rq, const asl_json *body)
   asl_json *r = asl_json_object(8);
   asl_json_obj_put_cstr(r, "stateMachineArn", asl_json_cstr(x->sm_arn));
   asl_json_obj_put_cstr(r, "name", asl_json_cstr(x->sm_name));
-  asl_json_obj_put_cstr(r, "definition",
-                        metadata_only ? asl_json_cstr("{}")
-                                      : asl_json_string(x->ver->definition, x->ver->definition_len));
+  asl_json *def = metadata_only ? asl_json_cstr("{}")
+                                : asl_json_string(x->ver->definition, x->ver->definition_len);
+  asl_json_obj_put_cstr(r, "definition", def);
   asl_json_obj_put_cstr(r, "roleArn", asl_json_cstr(x->ver->role_arn));
   asl_json_obj_put_cstr(r, "updateDate", asl__timestamp(x->ver->update_ms));
   if (m) {

@@ -126,7 +126,8 @@ void asl__reply(srv_request *rq, asl_json *body);
 /* Answers [rq] with an AWS error: HTTP [status], __type [type] (a Step Functions error name such
  * as "InvalidArn", or a full "com.amazon.coral.service#..." one) and the message; frees [rq].
  * Returns false, so that a check can `return asl__fail(...)`. */
-ASL_PRINTF(4, 5) bool asl__fail(srv_request *rq, int status, const char *type, const char *fmt, ...);
+ASL_PRINTF(4, 5)
+bool asl__fail(srv_request *rq, int status, const char *type, const char *fmt, ...);
 /* A random RFC 4122 version 4 UUID into [out]. */
 void asl__uuid(char out[37]);
 /* The wall clock in ms since the epoch. */
@@ -149,7 +150,10 @@ const char *asl__param_enum(srv_request *rq, const asl_json *body, const char *k
  * ones. */
 bool asl__name_valid(const char *name);
 
-typedef enum srv_arn_kind { SRV_ARN_STATE_MACHINE, SRV_ARN_EXECUTION, SRV_ARN_EXPRESS } srv_arn_kind;
+typedef enum srv_arn_kind {
+  SRV_ARN_STATE_MACHINE,
+  SRV_ARN_EXECUTION, /* standard or express */
+} srv_arn_kind;
 /* Checks that [arn] names a resource of [kind] (EXECUTION accepts express executions too);
  * answers InvalidArn as AWS words it and returns false otherwise. */
 bool asl__arn_check(srv_request *rq, const char *arn, srv_arn_kind kind);

@@ -306,7 +306,7 @@ static asl_json *merge_tags(const asl_json *old, const asl_json *tags)
         /* arrays are unshared while built: replace in place through a new array */
         asl_json *copy = asl_json_array(asl_json_len(out));
         for (size_t c = 0; c < asl_json_len(out); c++)
-          asl_json_arr_push(copy, c == j ? asl_json_incref(nt) : asl_json_incref(asl_json_at(out, c)));
+          asl_json_arr_push(copy, asl_json_incref(c == j ? nt : asl_json_at(out, c)));
         asl_json_decref(out);
         out = copy;
         replaced = true;
@@ -504,9 +504,9 @@ void asl__op_describe_state_machine(srv_request *rq, const asl_json *body)
   asl_json_obj_put_cstr(res, "stateMachineArn", asl_json_cstr(m->arn));
   asl_json_obj_put_cstr(res, "name", asl_json_cstr(m->name));
   asl_json_obj_put_cstr(res, "status", asl_json_cstr("ACTIVE"));
-  asl_json_obj_put_cstr(res, "definition",
-                        metadata_only ? asl_json_cstr("{}")
-                                      : asl_json_string(m->ver->definition, m->ver->definition_len));
+  asl_json *def = metadata_only ? asl_json_cstr("{}")
+                                : asl_json_string(m->ver->definition, m->ver->definition_len);
+  asl_json_obj_put_cstr(res, "definition", def);
   asl_json_obj_put_cstr(res, "roleArn", asl_json_cstr(m->ver->role_arn));
   asl_json_obj_put_cstr(res, "type", asl_json_cstr(m->express ? "EXPRESS" : "STANDARD"));
   asl_json_obj_put_cstr(res, "creationDate", asl__timestamp(m->creation_ms));

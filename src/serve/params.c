@@ -66,7 +66,8 @@ int64_t asl__param_int(srv_request *rq, const asl_json *body, const char *key, i
     *ok = asl__fail(rq, 400, VALIDATION,
                     "1 validation error detected: Value '%lld' at '%s' failed to satisfy "
                     "constraint: Member must have value %s %lld",
-                    (long long)i, key, i < min ? "greater than or equal to" : "less than or equal to",
+                    (long long)i, key,
+                    i < min ? "greater than or equal to" : "less than or equal to",
                     (long long)(i < min ? min : max));
     return dflt;
   }

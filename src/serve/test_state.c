@@ -2,11 +2,12 @@
  * alone, or picked with stateName from a whole definition) becomes a one-state machine whose
  * transitions lead to Succeed placeholders; it runs in virtual time through a handler registry of
  * its own, in which a "mock" (result, or errorOutput's error and cause) is an inline mock of the
- * state (src/handlers). The run's events and notes give AWS's answer: status SUCCEEDED, CAUGHT_ERROR
- * (a catcher took the error: nextState is its Next), RETRIABLE (a retrier would retry; with
- * stateConfiguration.retrierRetryCount N the first N retries are taken first) or FAILED; output,
- * error, cause, nextState, and inspectionData with the state's input, the task's result and the
- * error handler chosen. The registry is retired, to be freed between loop turns. */
+ * state (src/handlers). The run's events and notes give AWS's answer: status SUCCEEDED,
+ * CAUGHT_ERROR (a catcher took the error: nextState is its Next), RETRIABLE (a retrier would
+ * retry; with stateConfiguration.retrierRetryCount N the first N retries are taken first) or
+ * FAILED; output, error, cause, nextState, and inspectionData with the state's input, the task's
+ * result (DEBUG and TRACE) and the error handler chosen. The registry is retired, to be freed
+ * between loop turns. */
 #include "internal.h"
 
 #include <string.h>
@@ -100,7 +101,8 @@ static void on_event(void *data, const asl_event *ev)
   } else if (ends_with(type, "StateExited") && !t->next_state) {
     t->exited = true;
     set_str(&t->output, detail_str(d, "output"));
-  } else if (ev->type == ASL_EVENT_TASK_SUCCEEDED || ev->type == ASL_EVENT_LAMBDA_FUNCTION_SUCCEEDED) {
+  } else if (ev->type == ASL_EVENT_TASK_SUCCEEDED ||
+             ev->type == ASL_EVENT_LAMBDA_FUNCTION_SUCCEEDED) {
     set_str(&t->result, detail_str(d, "output"));
   } else if (d && detail_str(d, "error") && ev->type != ASL_EVENT_EXECUTION_FAILED &&
              ev->type != ASL_EVENT_EXECUTION_ABORTED) {
