@@ -45,11 +45,13 @@ class Server:
             err = self.proc.stderr.read().decode()
             raise RuntimeError(f"aslrun serve did not start: {line!r} {err}")
         self.port = int(line.rsplit(":", 1)[1])
+        self.host = line.split("//", 1)[1].rsplit(":", 1)[0].strip("[]")
         self.conn = None
 
     def connection(self):
         if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.conn = http.client.HTTPConnection(getattr(self, "host", "127.0.0.1"), self.port,
+                                                   timeout=60)
         return self.conn
 
     def raw(self, method, path, headers, body):

@@ -74,4 +74,28 @@ p = subprocess.run([aslrun, "serve", "--port", "0", "--mock-config", "/nonexiste
                    capture_output=True, text=True, timeout=30)
 eq(p.returncode, 2, "a missing mock config: exit 2")
 check("/nonexistent.json" in p.stderr, f"the missing file is named: {p.stderr}")
+# the command line
+p = subprocess.run([aslrun, "serve", "--help"], capture_output=True, text=True, timeout=30)
+eq(p.returncode, 0, "serve --help: exit 0")
+check(p.stdout.startswith("usage: aslrun serve [options]") and "--state-dir DIR" in p.stdout,
+      f"serve --help: the usage: {p.stdout[:200]}")
+for args, says in ((["--bogus"], "unknown option '--bogus'"),
+                   (["--port", "99999"], "--port takes a number from 0 to 65535, not '99999'"),
+                   (["--host", "1.2.3.4.5", "--port", "0"],
+                    '"1.2.3.4.5" is not an IPv4 or IPv6 address to listen on')):
+    p = subprocess.run([aslrun, "serve", *args], capture_output=True, text=True, timeout=30)
+    eq(p.returncode, 2, f"serve {' '.join(args)}: exit 2")
+    check(says in p.stderr, f"serve {' '.join(args)}: {p.stderr}")
+# IPv6 loopback
+srv = Server(aslrun, "--host", "::1")
+try:
+    import http.client
+    c = http.client.HTTPConnection("::1", srv.port, timeout=30)
+    c.request("POST", "/", body=b"{}", headers={
+        "X-Amz-Target": "AWSStepFunctions.ListStateMachines",
+        "Content-Type": "application/x-amz-json-1.0"})
+    eq(c.getresponse().status, 200, "served on [::1]")
+    c.close()
+finally:
+    srv.stop()
 finish("serve/env")
