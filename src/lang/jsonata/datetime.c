@@ -328,11 +328,12 @@ static bool analyse(jn_ctx *c, const char *pic, size_t n, markers *parts)
     } else if (m.pres1[0] == 'N') {
       m.names = m.pres1[1] == 'n' ? IC_TITLE : IC_UPPER;
     } else if (m.comp && strchr("YMDdFWwXxHhmsf", m.comp)) {
-      char ip[80];
+      /* in the region: the analysed format keeps pointing at it (its token) */
+      char *ip = jn_alloc(c, 80);
       if (m.pres2)
-        snprintf(ip, sizeof ip, "%s;%c", m.pres1, m.pres2);
+        snprintf(ip, 80, "%s;%c", m.pres1, m.pres2);
       else
-        snprintf(ip, sizeof ip, "%s", m.pres1);
+        snprintf(ip, 80, "%s", m.pres1);
       if (!jn_intfmt_analyse(c, ip, strlen(ip), &m.ifmt))
         return false;
       m.has_ifmt = true;
@@ -354,7 +355,10 @@ static bool analyse(jn_ctx *c, const char *pic, size_t n, markers *parts)
         parts->items[parts->len - 1].parse_width = parts->items[parts->len - 1].ifmt.mandatory;
     }
     if (m.comp == 'Z' || m.comp == 'z') {
-      if (!jn_intfmt_analyse(c, m.pres1, strlen(m.pres1), &m.ifmt))
+      size_t pl = strlen(m.pres1);
+      char *zp = jn_alloc(c, pl + 1);
+      memcpy(zp, m.pres1, pl + 1);
+      if (!jn_intfmt_analyse(c, zp, pl, &m.ifmt))
         return false;
       m.has_ifmt = true;
     }
