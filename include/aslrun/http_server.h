@@ -31,7 +31,7 @@ typedef struct asl_http_request {
 
 /* Runs for every complete request; [req] is valid until asl_http_respond. */
 typedef void (*asl_http_request_cb)(void *data, asl_http_conn *conn,
-                                     const asl_http_request *req);
+                                    const asl_http_request *req);
 
 typedef struct asl_http_server_opts {
   uv_loop_t *loop;
@@ -57,6 +57,6 @@ const char *asl_http_header_get(const asl_http_request *req, const char *name);
  * lines, or NULL; Content-Length, Date and Connection are added), [body] of [len] bytes
  * (copied). Afterwards [conn] and the request are no longer the caller's. */
 void asl_http_respond(asl_http_conn *conn, int status, const char *reason, const char *headers,
-                       const char *body, size_t len);
+                      const char *body, size_t len);
 
 #endif

@@ -1,9 +1,10 @@
 /* The HTTP/1.1 server behind `aslrun lambda serve` and `aslrun serve`
- * (include/aslrun/http_server.h): accepts connections, parses requests incrementally (request line, headers, Content-Length or chunked body), hands each
- * complete request to the handler and writes its answer, keeping the connection alive when the
- * client wants it. Malformed or oversized requests get a 4xx answer and the connection is closed;
- * nothing a client sends can make it allocate more than the caps below. What a request means is
- * the caller's business (lambda_serve.c, src/serve). */
+ * (include/aslrun/http_server.h): accepts connections, parses requests incrementally (request
+ * line, headers, Content-Length or chunked body), hands each complete request to the handler and
+ * writes its answer, keeping the connection alive when the client wants it. Malformed or
+ * oversized requests get a 4xx answer and the connection is closed; nothing a client sends can
+ * make it allocate more than the caps below. What a request means is the caller's business
+ * (lambda_serve.c, src/serve). */
 #include "aslrun/http_server.h"
 
 #include <string.h>
@@ -189,7 +190,7 @@ static void conn_reject(asl_http_conn *c, int status, const char *reason, const 
 }
 
 void asl_http_respond(asl_http_conn *c, int status, const char *reason, const char *headers,
-                       const char *body, size_t len)
+                      const char *body, size_t len)
 {
   asl_http_server *s = c->s;
   c->with_handler = false;
