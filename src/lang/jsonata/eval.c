@@ -178,6 +178,8 @@ static jv range_op(jn_ctx *c, const jn_node *n, jv lhs, jv rhs)
     return jv_err();
   }
   uint32_t cnt = (uint32_t)size;
+  if (!jn_reserve(c, cnt * sizeof(jv)))
+    return jv_err();
   jv r = jn_seq(c, cnt);
   jarr *a = r.u.a;
   for (uint32_t i = 0; i < cnt; i++)
@@ -270,8 +272,8 @@ static jv eval_array(jn_ctx *c, const jn_node *n, jv input, jn_frame *env)
       continue;
     total += item->kind == N_ARRAY || !IS_ARR(v) ? 1 : jv_arr_len(v);
   }
-  if (total > UINT32_MAX)
-    return jn_fail_limit(c, "U1002", "Expression evaluation memory limit exceeded");
+  if (total > UINT32_MAX || !jn_reserve(c, (size_t)total * sizeof(jv)))
+    return total > UINT32_MAX ? jn_fail_memory(c) : jv_err();
   jarr *r = jn_arr_new(c, (uint32_t)total);
   for (uint32_t i = 0; i < n->nitems; i++) {
     jv v = vals[i];

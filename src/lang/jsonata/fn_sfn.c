@@ -88,7 +88,9 @@ jv fn_sfn_range(jn_ctx *c, jv *args, uint32_t nargs, jv input)
     return jv_undef();
   double count = floor((end - start) / step) + 1;
   if (count > 1e7)
-    return jn_fail_limit(c, "U1002", "Expression evaluation memory limit exceeded");
+    return jn_fail_memory(c);
+  if (!jn_reserve(c, (size_t)count * sizeof(jv)))
+    return jv_err();
   /* a sequence: one element comes out as the bare number, as on AWS */
   jv r = jn_seq(c, (uint32_t)count);
   for (double i = 0; i < count; i++)

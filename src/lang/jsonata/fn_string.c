@@ -271,7 +271,7 @@ jv fn_pad(jn_ctx *c, jv *args, uint32_t nargs, jv input)
   size_t full = padlen / clen, rest = padlen % clen;
   size_t rest_bytes = jn_utf8_offset(ch, cn, rest);
   if ((double)full * cn + (double)n > (double)c->budget)
-    return jn_fail_limit(c, "U1002", "Expression evaluation memory limit exceeded");
+    return jn_fail_memory(c);
   size_t total = full * cn + rest_bytes;
   char *out = jn_alloc(c, total + n + 1);
   char *pp = width > 0 ? out + n : out;
@@ -300,9 +300,9 @@ jv fn_join(jn_ctx *c, jv *args, uint32_t nargs, jv input)
     uint32_t l;
     const char *s = jv_strp(jv_arr_at(arr, i), &l);
     asl_buf_add(&b, s, l);
-    if (b.len > c->budget) {
+    if (!jn_reserve(c, b.len)) {
       asl_buf_free(&b);
-      return jn_fail_limit(c, "U1002", "Expression evaluation memory limit exceeded");
+      return jv_err();
     }
   }
   jv r = jn_str_new(c, b.data ? b.data : "", b.len);
@@ -617,6 +617,10 @@ jv fn_replace(jn_ctx *c, jv *args, uint32_t nargs, jv input)
       asl_buf_add(&b, r, rl);
       position = index + pl;
       count++;
+      if (!jn_reserve(c, b.len)) {
+        asl_buf_free(&b);
+        return jv_err();
+      }
       hit = find_str(s + position, n - position, p, pl);
     }
     asl_buf_add(&b, s + position, n - position);
@@ -660,10 +664,8 @@ jv fn_replace(jn_ctx *c, jv *args, uint32_t nargs, jv input)
     m = match_next(c, m);
     if (IS_ERR(m))
       goto done;
-    if (b.len > c->budget) {
-      jn_fail_limit(c, "U1002", "Expression evaluation memory limit exceeded");
+    if (!jn_reserve(c, b.len))
       goto done;
-    }
   }
   {
     size_t bp = jn_utf8_offset(s, n, position);

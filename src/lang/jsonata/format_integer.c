@@ -377,7 +377,8 @@ bool jn_intfmt_format(jn_ctx *c, double value, const jn_intfmt *f, asl_buf *out)
     break;
   case IF_ROMAN: {
     if (value > 1e6) {
-      jn_fail_limit(c, "U1002", "Expression evaluation memory limit exceeded");
+      /* M repeated: a million of them at most */
+      jn_fail_memory(c);
       asl_buf_free(&b);
       return false;
     }

@@ -554,6 +554,12 @@ void *jn_realloc(jn_ctx *c, void *p, size_t old, size_t n);
 void jn_region_free(jn_ctx *c);
 /* True (and the error set) when the region is past its budget; for loops that build. */
 bool jn_over_budget(jn_ctx *c);
+/* Whether [n] more bytes fit in the budget; false (and U1002 set) when not. For sizes that come
+ * from the data (a range, a width, a string being built outside the region), checked before
+ * allocating. */
+bool jn_reserve(jn_ctx *c, size_t n);
+/* Sets U1002 "Expression evaluation memory limit exceeded (N bytes)" and returns jv_err(). */
+jv jn_fail_memory(jn_ctx *c);
 
 /* Errors. jn_fail sets the error unless one is set and returns jv_err(). The message comes from
  * the catalog with {{token}} and {{value}} filled from [token_json] and [value_json]. */

@@ -18,14 +18,26 @@ struct jn_chunk {
 
 #define CHUNK_SIZE (64 * 1024)
 
+jv jn_fail_memory(jn_ctx *c)
+{
+  char msg[128];
+  snprintf(msg, sizeof msg, "Expression evaluation memory limit exceeded (%zu bytes)", c->budget);
+  return jn_fail_limit(c, "U1002", msg);
+}
+
+bool jn_reserve(jn_ctx *c, size_t n)
+{
+  if (c->used <= c->budget && n <= c->budget - c->used)
+    return true;
+  jn_fail_memory(c);
+  return false;
+}
+
 static void note_use(jn_ctx *c, size_t n)
 {
   c->used += n;
-  if (c->used > c->budget && !c->failed) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "Expression evaluation memory limit exceeded (%zu bytes)", c->budget);
-    jn_fail_limit(c, "U1002", msg);
-  }
+  if (c->used > c->budget && !c->failed)
+    jn_fail_memory(c);
 }
 
 void *jn_alloc(jn_ctx *c, size_t n)
