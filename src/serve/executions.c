@@ -27,6 +27,7 @@ void asl__execution_free(srv_execution *x)
   asl_free(x->sm_name);
   asl_free(x->test_case);
   asl_free(x->input);
+  asl_free(x->trace_header);
   asl_free(x->output);
   asl_free(x->error);
   asl_free(x->cause);
@@ -65,6 +66,7 @@ asl_json *asl__execution_record(const srv_execution *x, asl_json **detail)
   asl_json_obj_put_cstr(r, "startDate", asl_json_int(x->start_ms));
   asl_json_obj_put_cstr(r, "stopDate", asl_json_int(x->stop_ms));
   asl_json_obj_put_cstr(r, "input", asl_json_cstr(x->input));
+  asl_json_obj_put_cstr(r, "traceHeader", str_or_null(x->trace_header));
   asl_json_obj_put_cstr(r, "output", str_or_null(x->output));
   asl_json_obj_put_cstr(r, "error", str_or_null(x->error));
   asl_json_obj_put_cstr(r, "cause", str_or_null(x->cause));
@@ -136,6 +138,7 @@ srv_execution *asl__execution_from_record(asl_sfn_server *s, const asl_json *rec
   x->start_ms = rec_int(rec, "startDate", &ok);
   x->stop_ms = rec_int(rec, "stopDate", &ok);
   x->input = rec_dup(rec, "input", &ok);
+  x->trace_header = rec_dup(rec, "traceHeader", &ok);
   x->output = rec_dup(rec, "output", &ok);
   x->error = rec_dup(rec, "error", &ok);
   x->cause = rec_dup(rec, "cause", &ok);
@@ -260,6 +263,8 @@ static asl_json *sync_answer(const srv_execution *x, bool with_data)
     asl_json_obj_put_cstr(r, "error", asl_json_cstr(x->error));
   if (x->cause)
     asl_json_obj_put_cstr(r, "cause", asl_json_cstr(x->cause));
+  if (x->trace_header)
+    asl_json_obj_put_cstr(r, "traceHeader", asl_json_cstr(x->trace_header));
   if (with_data)
     asl_json_obj_put_cstr(r, "input", asl_json_cstr(x->input));
   asl_json *d = asl_json_object(1);
@@ -395,7 +400,7 @@ static void start(srv_request *rq, const asl_json *body, bool sync)
   const char *input = asl__param_str(rq, body, "input", false, 0, 262144, &ok);
   if (!ok)
     return;
-  asl__param_str(rq, body, "traceHeader", false, 0, 256, &ok);
+  const char *trace = asl__param_str(rq, body, "traceHeader", false, 0, 256, &ok);
   if (!ok)
     return;
   const char *included = NULL;
@@ -487,6 +492,7 @@ static void start(srv_request *rq, const asl_json *body, bool sync)
   x->ver = asl__version_ref(m->ver);
   x->status = ASL_EXEC_RUNNING;
   x->input = asl_json_dump(in, ASL_JSON_COMPACT, NULL);
+  x->trace_header = trace ? asl_strdup(trace) : NULL;
   x->seq = s->next_seq++;
   asl_event_sink sink = {.on_event = on_event, .data = x};
   asl_exec_opts o = {.loop = s->loop, .virtual_time = s->virtual_time, .name = x->name,
@@ -585,6 +591,8 @@ void asl__op_describe_execution(srv_request *rq, const asl_json *body)
     asl_json_obj_put_cstr(r, "error", asl_json_cstr(x->error));
   if (done && x->cause)
     asl_json_obj_put_cstr(r, "cause", asl_json_cstr(x->cause));
+  if (x->trace_header)
+    asl_json_obj_put_cstr(r, "traceHeader", asl_json_cstr(x->trace_header));
   if (!x->express) {
     asl_json_obj_put_cstr(r, "redriveCount", asl_json_int(0));
     bool redrivable = done && x->status != ASL_EXEC_SUCCEEDED;

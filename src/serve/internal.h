@@ -43,6 +43,8 @@ struct srv_machine {
   asl_json *tags;    /* [{"key", "value"}, ...] in the order given */
   asl_json *logging; /* loggingConfiguration as given (or AWS's default) */
   asl_json *tracing; /* tracingConfiguration */
+  asl_json *encryption; /* encryptionConfiguration as given, or NULL (kept and shown: a local
+                           server encrypts nothing) */
   uint64_t seq;      /* creation order: listings and page tokens */
   UT_hash_handle hh; /* by arn */
 };
@@ -66,6 +68,7 @@ struct srv_execution {
   bool saving;             /* finished; the record is being written */
   int64_t start_ms, stop_ms;
   char *input;             /* compact JSON text */
+  char *trace_header;      /* StartExecution's traceHeader, or NULL */
   char *output;            /* SUCCEEDED: compact JSON text */
   char *error, *cause;
   ASL_VEC(asl_json *) events; /* GetExecutionHistory's event objects, with ms timestamps */

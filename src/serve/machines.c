@@ -50,6 +50,7 @@ void asl__machine_free(srv_machine *m)
   asl_json_decref(m->tags);
   asl_json_decref(m->logging);
   asl_json_decref(m->tracing);
+  asl_json_decref(m->encryption);
   asl_free(m->arn);
   asl_free(m->name);
   asl_free(m);
@@ -203,6 +204,8 @@ asl_json *asl__machine_record(const srv_machine *m)
   asl_json_obj_put_cstr(r, "loggingConfiguration", asl_json_incref(m->logging));
   if (m->tracing)
     asl_json_obj_put_cstr(r, "tracingConfiguration", asl_json_incref(m->tracing));
+  if (m->encryption)
+    asl_json_obj_put_cstr(r, "encryptionConfiguration", asl_json_incref(m->encryption));
   asl_json_obj_put_cstr(r, "seq", asl_json_int((int64_t)m->seq));
   return r;
 }
@@ -257,6 +260,7 @@ srv_machine *asl__machine_from_record(asl_sfn_server *s, const asl_json *rec, as
   m->tags = asl_json_incref(tags);
   m->logging = asl_json_incref(logging);
   m->tracing = asl_json_incref(asl_json_get_cstr(rec, "tracingConfiguration"));
+  m->encryption = asl_json_incref(asl_json_get_cstr(rec, "encryptionConfiguration"));
   m->seq = (uint64_t)seq;
   return m;
 }
@@ -386,13 +390,36 @@ static void save_machine(srv_request *rq, srv_machine *m, bool update)
 
 static bool check_config_objects(srv_request *rq, const asl_json *body)
 {
-  static const char *const keys[] = {"loggingConfiguration", "tracingConfiguration"};
-  for (size_t i = 0; i < 2; i++) {
+  static const char *const keys[] = {"loggingConfiguration", "tracingConfiguration",
+                                     "encryptionConfiguration"};
+  for (size_t i = 0; i < 3; i++) {
     const asl_json *v = asl_json_get_cstr(body, keys[i]);
     if (v && !asl_json_is_null(v) && !asl_json_is_object(v))
       return asl__fail(rq, 400, "com.amazon.coral.service#SerializationException",
                        "The value of '%s' must be an object", keys[i]);
   }
+  bool ok;
+  if (asl__param_bool(rq, body, "publish", false, &ok))
+    return asl__fail(rq, 400, "ValidationException",
+                     "aslrun serve does not publish state machine versions: create or update "
+                     "without 'publish' (versions and aliases are not supported)");
+  if (!ok)
+    return false;
+  if (asl__param_str(rq, body, "versionDescription", false, 0, 256, &ok) && ok)
+    return asl__fail(rq, 400, "ValidationException",
+                     "Version description can only be set when publish is true");
+  if (!ok)
+    return false;
+  const asl_json *enc = asl_json_get_cstr(body, "encryptionConfiguration");
+  const asl_json *enc_type = enc && asl_json_is_object(enc) ? asl_json_get_cstr(enc, "type") : NULL;
+  if (enc && asl_json_is_object(enc) &&
+      (!enc_type || !asl_json_is_string(enc_type) ||
+       (strcmp(asl_json_str(enc_type), "AWS_OWNED_KEY") != 0 &&
+        strcmp(asl_json_str(enc_type), "CUSTOMER_MANAGED_KMS_KEY") != 0)))
+    return asl__fail(rq, 400, "ValidationException",
+                     "1 validation error detected: Value at 'encryptionConfiguration.type' failed "
+                     "to satisfy constraint: Member must satisfy enum value set: "
+                     "[AWS_OWNED_KEY, CUSTOMER_MANAGED_KMS_KEY]");
   const asl_json *l = asl_json_get_cstr(body, "loggingConfiguration");
   const asl_json *level = l && asl_json_is_object(l) ? asl_json_get_cstr(l, "level") : NULL;
   const asl_json *dest = l && asl_json_is_object(l) ? asl_json_get_cstr(l, "destinations") : NULL;
@@ -467,6 +494,8 @@ void asl__op_create_state_machine(srv_request *rq, const asl_json *body)
                                                        : default_logging();
   const asl_json *tracing = asl_json_get_cstr(body, "tracingConfiguration");
   m->tracing = tracing && asl_json_is_object(tracing) ? asl_json_incref(tracing) : NULL;
+  const asl_json *enc = asl_json_get_cstr(body, "encryptionConfiguration");
+  m->encryption = enc && asl_json_is_object(enc) ? asl_json_incref(enc) : NULL;
   m->seq = s->next_seq++;
   HASH_ADD_KEYPTR(hh, s->machines, m->arn, strlen(m->arn), m);
   save_machine(rq, m, false);
@@ -513,6 +542,8 @@ void asl__op_describe_state_machine(srv_request *rq, const asl_json *body)
   asl_json_obj_put_cstr(res, "loggingConfiguration", asl_json_incref(m->logging));
   if (m->tracing)
     asl_json_obj_put_cstr(res, "tracingConfiguration", asl_json_incref(m->tracing));
+  if (m->encryption)
+    asl_json_obj_put_cstr(res, "encryptionConfiguration", asl_json_incref(m->encryption));
   if (m->ver->revision_id)
     asl_json_obj_put_cstr(res, "revisionId", asl_json_cstr(m->ver->revision_id));
   asl__reply(rq, res);
@@ -587,7 +618,9 @@ void asl__op_update_state_machine(srv_request *rq, const asl_json *body)
   const asl_json *tracing = asl_json_get_cstr(body, "tracingConfiguration");
   logging = logging && asl_json_is_object(logging) ? logging : NULL;
   tracing = tracing && asl_json_is_object(tracing) ? tracing : NULL;
-  if (!def && !role && !logging && !tracing) {
+  const asl_json *enc = asl_json_get_cstr(body, "encryptionConfiguration");
+  enc = enc && asl_json_is_object(enc) ? enc : NULL;
+  if (!def && !role && !logging && !tracing && !enc) {
     asl__fail(rq, 400, "MissingRequiredParameter",
               "Either the definition, the role ARN, the LoggingConfiguration, the "
               "EncryptionConfiguration or the TracingConfiguration must be specified");
@@ -626,6 +659,10 @@ void asl__op_update_state_machine(srv_request *rq, const asl_json *body)
   if (tracing) {
     asl_json_decref(m->tracing);
     m->tracing = asl_json_incref(tracing);
+  }
+  if (enc) {
+    asl_json_decref(m->encryption);
+    m->encryption = asl_json_incref(enc);
   }
   save_machine(rq, m, true);
 }

@@ -307,6 +307,13 @@ void asl__op_test_state(srv_request *rq, const asl_json *body)
   const char *mock_result = mock ? asl__param_str(rq, mock, "result", false, 0, 262144, &ok) : NULL;
   if (!ok)
     return;
+  /* AWS checks a mocked result against the service's response shape (STRICT, PRESENT); aslrun
+   * has no service models, so every mode uses the result as given, as NONE does */
+  static const char *const modes[] = {"STRICT", "PRESENT", "NONE", NULL};
+  if (mock)
+    asl__param_enum(rq, mock, "fieldValidationMode", modes, &ok);
+  if (!ok)
+    return;
   const asl_json *mock_error = mock ? asl_json_get_cstr(mock, "errorOutput") : NULL;
   if (mock && ((mock_result != NULL) == (mock_error != NULL && !asl_json_is_null(mock_error)))) {
     asl__fail(rq, 400, "ValidationException",

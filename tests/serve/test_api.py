@@ -133,6 +133,19 @@ def machines(srv):
     expect_error(srv.call("UpdateStateMachine", {"stateMachineArn": sm_arn("B1"),
                                                  "definition": "{}"}), 400, "InvalidDefinition",
                  lambda m: "SCHEMA_VALIDATION_FAILED" in m, "update: invalid definition")
+    expect_error(srv.call("CreateStateMachine", {"name": "Pub", "definition": PASS,
+                                                 "roleArn": ROLE, "publish": True}), 400,
+                 "ValidationException", lambda m: "does not publish" in m, "publish refused")
+    enc = {"type": "AWS_OWNED_KEY"}
+    ok(srv.call("CreateStateMachine", {"name": "Enc", "definition": PASS, "roleArn": ROLE,
+                                       "encryptionConfiguration": enc}), "encryption")
+    eq(ok(srv.call("DescribeStateMachine", {"stateMachineArn": sm_arn("Enc")}), "enc")
+       .get("encryptionConfiguration"), enc, "encryptionConfiguration shown as given")
+    expect_error(srv.call("CreateStateMachine", {"name": "Enc2", "definition": PASS,
+                                                 "roleArn": ROLE,
+                                                 "encryptionConfiguration": {"type": "X"}}), 400,
+                 "ValidationException", lambda m: "encryptionConfiguration.type" in m,
+                 "a bad encryption type")
     # delete: twice is fine
     eq(ok(srv.call("DeleteStateMachine", {"stateMachineArn": sm_arn("B2")}), "delete"), {},
        "delete answers {}")
@@ -191,7 +204,8 @@ def validation(srv):
 def executions(srv):
     arn = sm_arn("Hello")
     r = ok(srv.call("StartExecution", {"stateMachineArn": arn, "name": "run1",
-                                       "input": '{"a": 1}'}), "start")
+                                       "input": '{"a": 1}', "traceHeader": "Root=1-abc"}),
+           "start")
     eq(r.get("executionArn"), ex_arn("Hello", "run1"), "start: arn")
     check(isinstance(r.get("startDate"), (int, float)), "start: startDate")
     d = wait_done(srv, r["executionArn"])
@@ -203,6 +217,7 @@ def executions(srv):
     eq(d["stateMachineArn"], arn, "describe: stateMachineArn")
     check(d["stopDate"] >= d["startDate"], "describe: stopDate")
     eq(d["redriveStatus"], "NOT_REDRIVABLE", "describe: redriveStatus")
+    eq(d.get("traceHeader"), "Root=1-abc", "describe: traceHeader")
     m = ok(srv.call("DescribeExecution", {"executionArn": r["executionArn"],
                                           "includedData": "METADATA_ONLY"}), "metadata only")
     eq((m.get("input"), m.get("output"), m["inputDetails"], m["outputDetails"]),
@@ -450,6 +465,14 @@ def test_state(srv):
                  400, "ValidationException",
                  "A mock must have exactly one of 'result' and 'errorOutput'",
                  "TestState: both mock forms")
+    expect_error(srv.call("TestState", {"definition": json.dumps(task),
+                                        "mock": {"result": "{}", "fieldValidationMode": "X"}}),
+                 400, "ValidationException", lambda m: "fieldValidationMode" in m,
+                 "TestState: a bad fieldValidationMode")
+    r = ok(srv.call("TestState", {"definition": json.dumps(task),
+                                  "mock": {"result": '{"Payload": 1}', "fieldValidationMode": "NONE"}}),
+           "TestState fieldValidationMode NONE")
+    eq(r.get("output"), '{"p":1}', "fieldValidationMode NONE")
     expect_error(srv.call("TestState", {"definition": json.dumps(task), "context": "{}"}), 400,
                  "ValidationException", lambda m: "'context'" in m, "TestState: context")
 
