@@ -625,6 +625,9 @@ void asl__op_stop_execution(srv_request *rq, const asl_json *body)
      * DescribeExecution after the answer sees ABORTED */
     srv_waiter w = {.rq = rq, .kind = SRV_WAIT_STOP, .stop_ms = asl__now_ms()};
     ASL_VEC_PUSH(x->waiters, w);
+    if (x->stopping)
+      return; /* a second stop waits for the first: the first one's error and cause stand */
+    x->stopping = true;
     asl_free(x->error);
     asl_free(x->cause);
     x->error = error ? asl_strdup(error) : NULL;

@@ -66,6 +66,7 @@ struct srv_execution {
   asl_exec *exec;          /* while running */
   asl_exec_status status;  /* RUNNING until the record is written (when persisting) */
   bool saving;             /* finished; the record is being written */
+  bool stopping;           /* StopExecution asked the executor to stop it */
   int64_t start_ms, stop_ms;
   char *input;             /* compact JSON text */
   char *trace_header;      /* StartExecution's traceHeader, or NULL */

@@ -343,7 +343,7 @@ void asl_serve_free(asl_sfn_server *s)
    * closing, so the answers are dropped) */
   s->closing = true;
   for (srv_execution *x = s->newest; x; x = x->older)
-    if (x->exec && !x->saving)
+    if (x->exec && !x->saving && !x->stopping)
       asl_exec_stop(x->exec, "States.Aborted", "aslrun serve is stopping");
   for (size_t i = 0; i < s->testing.len; i++)
     asl_exec_stop(s->testing.items[i], NULL, NULL);

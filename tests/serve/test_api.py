@@ -387,11 +387,24 @@ def real_time(srv):
     check("stopDate" not in d, "a running execution has no stopDate")
     lst = ok(srv.call("ListExecutions", {"stateMachineArn": arn, "statusFilter": "RUNNING"}), "l")
     eq([e["name"] for e in lst["executions"]], ["w1"], "list RUNNING")
+    # two stops at once: both answered, the first one's error and cause stand
+    other = Server.__new__(Server)
+    other.port, other.conn = srv.port, None
+    h = {"Content-Type": "application/x-amz-json-1.0",
+         "X-Amz-Target": "AWSStepFunctions.StopExecution", "Host": f"127.0.0.1:{srv.port}"}
+    c1 = srv.connection()
+    c2 = other.connection()
     t0 = time.monotonic()
-    s = ok(srv.call("StopExecution", {"executionArn": r["executionArn"], "error": "Why",
-                                      "cause": "because"}), "stop")
+    c1.request("POST", "/", body=json.dumps({"executionArn": r["executionArn"], "error": "Why",
+                                             "cause": "because"}), headers=h)
+    c2.request("POST", "/", body=json.dumps({"executionArn": r["executionArn"], "error": "Other"}),
+               headers=h)
+    s = json.loads(c1.getresponse().read())
+    s2 = json.loads(c2.getresponse().read())
+    c2.close()
     check(time.monotonic() - t0 < 5, "a stop does not wait for the Wait")
     check(isinstance(s.get("stopDate"), (int, float)), "stop: stopDate")
+    check(isinstance(s2.get("stopDate"), (int, float)), "the second stop: stopDate")
     d = ok(srv.call("DescribeExecution", {"executionArn": r["executionArn"]}), "describe stopped")
     eq((d["status"], d.get("error"), d.get("cause")), ("ABORTED", "Why", "because"),
        "stopped right after StopExecution answered")
