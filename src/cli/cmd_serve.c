@@ -209,6 +209,11 @@ static int serve(serve_options *o)
     sigint.data = sigterm.data = srv;
     uv_signal_start(&sigint, on_stop_signal, SIGINT);
     uv_signal_start(&sigterm, on_stop_signal, SIGTERM);
+    bool loopback = strncmp(o->host, "127.", 4) == 0 || strcmp(o->host, "::1") == 0;
+    if (!loopback && !o->check_auth)
+      fprintf(stderr, "aslrun: serving on %s without --check-auth: whoever reaches this port can "
+                      "run state machines and the functions they call\n",
+              o->host);
     bool v6 = strchr(o->host, ':') != NULL;
     printf("listening on http://%s%s%s:%d\n", v6 ? "[" : "", o->host, v6 ? "]" : "",
            asl_serve_port(srv));
