@@ -425,8 +425,10 @@ static bool format_component(jn_ctx *c, double t, const marker *m, double off_h,
           asl_buf_free(&v);
           return false;
         }
-        if (off_m != 0)
+        if (off_m != 0 && isfinite(off_m))
           asl_buf_printf(&v, ":%02d", (int)fabs(off_m));
+        else if (off_m != 0)
+          asl_buf_adds(&v, ":NaN"); /* a timezone that is not a number, as jsonata-js */
       } else if (digits == 3 || digits == 4) {
         if (!jn_intfmt_format(c, offset, &m->ifmt, &v)) {
           asl_buf_free(&v);
