@@ -623,6 +623,39 @@ typedef struct out_state {
   bool failed;
 } out_state;
 
+/* Strings inside an evaluation may hold lone UTF-16 surrogates ("\ud800" in a literal), kept as
+ * their 3-byte encodings; asl_json holds UTF-8, so each becomes U+FFFD on the way out. Returns
+ * NULL when [s] has none (the common case: one memchr). */
+static char *without_surrogates(const char *s, size_t n, size_t *out_len)
+{
+  const char *p = memchr(s, 0xED, n);
+  while (p && !((size_t)(p - s) + 1 < n && (unsigned char)p[1] >= 0xA0))
+    p = memchr(p + 1, 0xED, n - (size_t)(p + 1 - s));
+  if (!p)
+    return NULL;
+  char *r = asl_alloc(n + 1);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if ((unsigned char)s[i] == 0xED && i + 2 < n && (unsigned char)s[i + 1] >= 0xA0) {
+      memcpy(r + k, "\xEF\xBF\xBD", 3);
+      k += 3;
+      i += 2;
+    } else {
+      r[k++] = s[i];
+    }
+  }
+  r[k] = '\0';
+  *out_len = k;
+  return r;
+}
+
+static asl_json *out_string(const char *s, size_t n)
+{
+  size_t l;
+  char *clean = without_surrogates(s, n, &l);
+  return clean ? asl_json_string_take(clean, l) : asl_json_string(s, n);
+}
+
 static bool out_member(void *data, const char *k, uint32_t klen, jv v)
 {
   out_state *s = data;
@@ -631,7 +664,10 @@ static bool out_member(void *data, const char *k, uint32_t klen, jv v)
   asl_json *j = jn_to_json(s->c, v, s->depth, &s->failed);
   if (s->failed)
     return false;
-  asl_json_obj_put(s->obj, k, klen, j);
+  size_t l;
+  char *clean = without_surrogates(k, klen, &l);
+  asl_json_obj_put(s->obj, clean ? clean : k, clean ? l : klen, j);
+  asl_free(clean);
   return true;
 }
 
@@ -663,7 +699,7 @@ asl_json *jn_to_json(jn_ctx *c, jv v, int depth, bool *failed)
     return asl_json_double(d);
   }
   case JV_STR:
-    return asl_json_string(v.u.s, v.len);
+    return out_string(v.u.s, v.len);
   case JV_JSTR:
   case JV_JARR:
   case JV_JOBJ:
