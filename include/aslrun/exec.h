@@ -122,6 +122,7 @@ typedef enum asl_note_kind {
   ASL_NOTE_RETRY,   /* a state failed and is retried after [delay_ms] */
   ASL_NOTE_CATCH,   /* a state's failure was caught; the run goes on at [next] */
   ASL_NOTE_HANDLER, /* a handler call ended ([status]), after [duration_ms] of real time */
+  ASL_NOTE_CHOICE,  /* a Choice state chose [next] by its rule [index] (-1: Default) */
 } asl_note_kind;
 
 typedef struct asl_note {
@@ -141,6 +142,10 @@ typedef struct asl_note {
   asl_status status;    /* HANDLER: ASL_OK, ASL_E_HANDLER (error, cause) or ASL_E_CANCELED */
   double duration_ms;   /* HANDLER: the call's real duration */
   const char *log;      /* HANDLER: what the handler logged for the call, or NULL */
+  int64_t index;        /* RETRY: the retrier's position in Retry; CATCH: the catcher's in Catch;
+                           CHOICE: the rule's in Choices, -1 for Default */
+  const char *answer;   /* HANDLER: what answered instead of the handler when something did
+                           ("fault: error", "replay", ... as the answer's label), or NULL */
 } asl_note;
 
 typedef struct asl_event_sink {
@@ -156,6 +161,62 @@ typedef void (*asl_exec_done_cb)(asl_exec *e, void *data);
 /* AWS's quota for inputs, outputs and results of states and tasks, in bytes of compact JSON. */
 #define ASL_PAYLOAD_LIMIT_AWS 262144
 
+/* ---- quotas ---- */
+/* AWS's quotas on a Standard execution, each enforced as AWS enforces it; 0 in asl_exec_quotas
+ * means AWS's value, ASL_QUOTA_NONE no limit (for local experiments). */
+#define ASL_QUOTA_NONE INT64_MAX
+#define ASL_MAX_HISTORY_EVENTS_AWS 25000       /* events in one history */
+#define ASL_MAX_DURATION_SECONDS_AWS 31536000  /* one year */
+#define ASL_INLINE_MAP_CONCURRENCY_AWS 40      /* iterations of an inline Map at once */
+#define ASL_DISTRIBUTED_MAP_CONCURRENCY_AWS 10000 /* child executions of a Distributed Map */
+
+typedef struct asl_exec_quotas {
+  /* Event number N (the quota) that is not ExecutionSucceeded becomes ExecutionFailed with
+   * States.Runtime, "The execution reached the maximum number of history events (N)." (a
+   * Distributed Map's child executions are not counted: each has a history of its own). */
+  int64_t max_history_events;
+  /* An execution still running after this long times out (ExecutionTimedOut, States.Timeout),
+   * unless the machine's own TimeoutSeconds ends it first. */
+  int64_t max_duration_seconds;
+  int64_t inline_map_concurrency;      /* the most inline Map iterations at once */
+  int64_t distributed_map_concurrency; /* the most child executions at once */
+} asl_exec_quotas;
+
+/* ---- answers: Task invocations served without the handler registry ---- */
+/* Fault injection and replay decide, invocation by invocation, what a Task state gets instead of
+ * (or on top of) its handler's answer. The events are those of a real call: *Scheduled and
+ * *Started, then *Succeeded, *Failed or *TimedOut, so Retry and Catch act as on AWS. */
+typedef enum asl_answer_kind {
+  ASL_ANSWER_HANDLER, /* the registry serves it, with [fault] injected when set */
+  ASL_ANSWER_RETURN,  /* the invocation returns [value] */
+  ASL_ANSWER_ERROR,   /* it fails with [error] and [cause] (NULL: no cause) */
+  ASL_ANSWER_TIMEOUT, /* it never answers: the Task's TimeoutSeconds or HeartbeatSeconds fires
+                         (without either, the execution's own limits end it) */
+} asl_answer_kind;
+
+typedef struct asl_task_answer {
+  asl_answer_kind kind;
+  const asl_json *value;  /* RETURN */
+  const char *error;      /* ERROR */
+  const char *cause;      /* ERROR, or NULL */
+  asl_task_fault fault;   /* HANDLER: what the handler is made to do (handler.h) */
+  const char *label;      /* for notes and traces: "fault", "replay", ... (may be NULL) */
+} asl_task_answer;
+
+typedef struct asl_task_query {
+  const char *state;   /* the Task state */
+  uint64_t invocation; /* 0-based, this state's invocations in the execution (MockConfigFile's
+                          numbering: retries and re-entries count) */
+  size_t map_depth;    /* how many Map iterations hold the Task (Parallel branches do not count) */
+  const int64_t *map_indexes;     /* their indexes, outermost first */
+  const char *const *map_states;  /* their Map states' names */
+} asl_task_query;
+
+/* Fills [out] (preset to ASL_ANSWER_HANDLER with no fault) for invocation [q]; the strings and
+ * the value in [out] need only live until it returns (they are copied). Runs on the loop, inside
+ * the Task's attempt. */
+typedef void (*asl_task_answer_cb)(void *data, const asl_task_query *q, asl_task_answer *out);
+
 typedef struct asl_exec_opts {
   uv_loop_t *loop;       /* required */
   bool virtual_time;     /* waits and back-offs take no real time; timestamps still advance */
@@ -168,6 +229,18 @@ typedef struct asl_exec_opts {
   size_t sink_count;
   int64_t start_time_ms; /* virtual time only: the start instant; 0: now */
   asl_handlers *handlers; /* serves Task states; NULL: a Task fails the execution, saying so */
+  /* Determinism: with [has_seed], every random thing of the execution (its generated name,
+   * States.MathRandom and States.UUID, JSONata's $random and $uuid, retry jitter, task tokens,
+   * Map run ids, handler request ids) comes from one source seeded with [seed]. With
+   * [exact_time] (virtual time only), the clock never reads real time: timestamps move only by
+   * the waits it skips, so that two runs with the same seed, start time and answers give the
+   * same history byte for byte. */
+  bool has_seed;
+  uint64_t seed;
+  bool exact_time;
+  asl_exec_quotas quotas;       /* zeroes: AWS's */
+  asl_task_answer_cb answer;    /* NULL: every invocation goes to [handlers] */
+  void *answer_data;
 } asl_exec_opts;
 
 /* Starts running [m] on [input] (borrowed). Returns ASL_OK and the execution in *out, or an error
@@ -188,6 +261,8 @@ const char *asl_exec_name(const asl_exec *e);
 const char *asl_exec_arn(const asl_exec *e);
 int64_t asl_exec_start_ms(const asl_exec *e);
 int64_t asl_exec_stop_ms(const asl_exec *e);
+/* The seed of the execution's random source (the one given, or the one drawn when none was). */
+uint64_t asl_exec_seed(const asl_exec *e);
 
 /* ---- Task resources ---- */
 /* The style of a Task's [resource]: a Lambda function ARN, lambda:invoke, another service

@@ -35,6 +35,24 @@ typedef enum asl_task_style {
   ASL_TASK_ACTIVITY,      /* arn:aws:states:REGION:ACCOUNT:activity:NAME */
 } asl_task_style;
 
+/* A fault the registry injects into the real handler of one invocation (fault injection:
+ * aslrun run --fault, test files' "faults"), so that the failure comes the way a real one would:
+ * a Python function's worker or a command's process dies of a segmentation fault (CRASH), stops
+ * answering until its function timeout or the Task's own TimeoutSeconds fires (HANG), or runs out
+ * of memory (OOM: a Python function allocates until its memory size is exhausted; a command is
+ * killed with SIGKILL, as the kernel's OOM killer does); a Lambda function over HTTP gets its
+ * endpoint's answer turned into a 429 TooManyRequestsException or a 500 ServiceException in the
+ * HTTP layer's response mapping (HTTP_429, HTTP_500). A fault that does not fit what serves the
+ * state (a mock, another kind of function) makes asl_task_invoke fail, saying why. */
+typedef enum asl_task_fault {
+  ASL_TASK_FAULT_NONE = 0,
+  ASL_TASK_FAULT_CRASH,
+  ASL_TASK_FAULT_HANG,
+  ASL_TASK_FAULT_OOM,
+  ASL_TASK_FAULT_HTTP_429,
+  ASL_TASK_FAULT_HTTP_500,
+} asl_task_fault;
+
 typedef struct asl_task_request {
   const char *state_name;
   const char *resource; /* the Resource as written */
@@ -45,6 +63,10 @@ typedef struct asl_task_request {
                               retries and re-entries included (MockConfigFile's numbering) */
   int64_t timeout_seconds; /* the Task's TimeoutSeconds, 0 when none */
   int64_t now_ms;          /* the execution clock at invocation (virtual time included) */
+  asl_task_fault fault;    /* injected into the real handler, or ASL_TASK_FAULT_NONE */
+  uint64_t random;         /* a draw from the execution's random source, from which the
+                              invocation's request id is made (so a seeded execution repeats
+                              it); 0: the registry draws one of its own */
 } asl_task_request;
 
 typedef struct asl_task_result {

@@ -221,7 +221,9 @@ typedef struct asl_machine {
 } asl_machine;
 
 typedef struct asl_load_opts {
-  int unused; /* room for later switches (strict lints) */
+  /* The longest state name in UTF-16 units: 0 for AWS's quota (80), INT64_MAX for none (local
+   * experiments; such a machine cannot be created on AWS). */
+  int64_t max_state_name;
 } asl_load_opts;
 
 /* Validates and compiles [definition] (borrowed; the machine keeps its own reference). Every

@@ -6,7 +6,8 @@ Lambda (context object, environment, sys.path, result serialisation, error paylo
 itself (src/handlers/python.c) owns timeouts, crashes and the REPORT line.
 
 Protocol (file descriptors set up by aslrun):
-  fd 3 (in):  b"Q <len> <request id> <trace id> <invoked arn>\\n" + event bytes
+  fd 3 (in):  b"Q <len> <request id> <trace id> <invoked arn>\\n" + event bytes, optionally
+              preceded by b"F <crash|hang|oom>\\n": a fault to act out instead of the handler
   fd 4 (out): b"I <init us> <sys.executable>\\n" once init is done (even if it failed), then per
               invocation b"R <ok|err> <len> <duration us> <max rss kB> <exit after 0|1>\\n" + payload
   fd 1, 2:    the function's log; b"\\0aslrun:init\\0" ends init's output, b"\\0aslrun:done\\0" ends
@@ -157,7 +158,11 @@ def _send(kind, payload, started, exit_after):
 
 
 def _read_request():
+    fault = None
     line = _REQ.readline()
+    if line.startswith(b"F "):
+        fault = line[2:].decode("utf-8").strip()
+        line = _REQ.readline()
     if not line.endswith(b"\n"):
         return None
     parts = line.decode("utf-8").rstrip("\n").split(" ", 4)
@@ -165,7 +170,25 @@ def _read_request():
     body = _REQ.read(length)
     if len(body) < length:
         return None
-    return request_id, trace_id, arn, body
+    return request_id, trace_id, arn, body, fault
+
+
+def _act_out(fault):
+    # fault injection (aslrun run --fault): what the function's sandbox would do, for real
+    if fault == "crash":
+        signal.signal(signal.SIGSEGV, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif fault == "hang":
+        while True:  # until the function's timeout, or the Task's, ends the sandbox
+            time.sleep(3600)
+    elif fault == "oom":
+        # allocate as a leak does, until the memory size (RLIMIT_AS) refuses with MemoryError;
+        # past the size in any case (no limit could be set), the sandbox is killed all the same
+        mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128") or 128)
+        hog = []
+        while len(hog) * 16 < mb + 64:
+            hog.append(bytearray(16 * 1024 * 1024))
+        _die()
 
 
 def _limit_memory():
@@ -221,7 +244,7 @@ def main():
         req = _read_request()
         if req is None:
             return 0
-        request_id, trace_id, arn, body = req
+        request_id, trace_id, arn, body, fault = req
         started = time.perf_counter()
         if init_error is not None:
             # Lambda answers the pending invoke with the init error, then starts over (cold)
@@ -237,6 +260,8 @@ def main():
                 event = json.loads(body)
             except ValueError as e:
                 raise FaultException("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % e)
+            if fault:
+                _act_out(fault)
             result = handler(event, LambdaContext(request_id, arn, deadline))
             try:
                 payload = _encode(result)

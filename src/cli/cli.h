@@ -58,6 +58,52 @@ asl_json *cli_timestamp(int64_t ms);
 /* Reads and loads the definition [path]; on failure its diagnostics (FILE:LINE:COL: ...) go to
  * [messages], or stderr when NULL, and it returns NULL. */
 asl_machine *cli_load_machine(const char *path, asl_buf *messages);
+/* The same with load options ([opts] may be NULL). */
+asl_machine *cli_load_machine_with(const char *path, const asl_load_opts *opts,
+                                   asl_buf *messages);
+
+/* What run, test and replay share about an execution: determinism (--seed, --start-time) and
+ * AWS's quotas, each raisable (--max-history-events, --max-duration, --inline-map-concurrency,
+ * --distributed-map-concurrency, --max-state-name). Each command puts CLI_EXEC_OPTS in its
+ * option table and hands the ids from CLI_OPT_SEED on to cli_exec_setting. */
+enum {
+  CLI_OPT_SEED = 1000,
+  CLI_OPT_START_TIME,
+  CLI_OPT_MAX_HISTORY,
+  CLI_OPT_MAX_DURATION,
+  CLI_OPT_INLINE_MAP,
+  CLI_OPT_DISTRIBUTED_MAP,
+  CLI_OPT_MAX_STATE_NAME,
+};
+#define CLI_EXEC_OPTS                                                                              \
+  {"--seed", NULL, CLI_VALUE_REQUIRED, CLI_OPT_SEED},                                             \
+      {"--start-time", NULL, CLI_VALUE_REQUIRED, CLI_OPT_START_TIME},                             \
+      {"--max-history-events", NULL, CLI_VALUE_REQUIRED, CLI_OPT_MAX_HISTORY},                    \
+      {"--max-duration", NULL, CLI_VALUE_REQUIRED, CLI_OPT_MAX_DURATION},                         \
+      {"--inline-map-concurrency", NULL, CLI_VALUE_REQUIRED, CLI_OPT_INLINE_MAP},                 \
+      {"--distributed-map-concurrency", NULL, CLI_VALUE_REQUIRED, CLI_OPT_DISTRIBUTED_MAP},       \
+      {"--max-state-name", NULL, CLI_VALUE_REQUIRED, CLI_OPT_MAX_STATE_NAME}
+
+/* 2024-01-01T00:00:00Z: where a seeded run in virtual time starts, unless --start-time says */
+#define CLI_SEEDED_START_MS INT64_C(1704067200000)
+
+typedef struct cli_exec_settings {
+  bool has_seed;
+  uint64_t seed;
+  bool has_start_time;
+  int64_t start_time_ms;
+  asl_exec_quotas quotas;  /* zeroes: AWS's */
+  asl_load_opts load;      /* max_state_name */
+} cli_exec_settings;
+
+/* Takes the shared option [id] with [value] into [s]; CLI_OK or a usage error of [command]. */
+int cli_exec_setting(const char *command, int id, const char *value, cli_exec_settings *s);
+/* Sets the seed, start instant, exact time and quotas of [o] (whose virtual_time is set already)
+ * from [s]: a seeded run in virtual time starts at --start-time or CLI_SEEDED_START_MS and never
+ * reads real time. */
+void cli_exec_apply(const cli_exec_settings *s, asl_exec_opts *o);
+/* A random seed for a run that was given none. */
+uint64_t cli_random_seed(void);
 /* The machine's name: the file's base name without ".json", as Step Functions Local names it;
  * characters AWS does not allow in names become '_' and it is cut at 80 bytes. */
 char *cli_machine_name(const char *path);
@@ -85,6 +131,7 @@ asl_event_sink cli_trace_sink(cli_trace *t);
 void cli_trace_close(cli_trace *t); /* NULL is a no-op */
 
 /* ---- handlers ---- */
+typedef struct cli_faults cli_faults; /* faults.c */
 typedef struct cli_handlers_opts {
   const char *config;      /* --config FILE, or NULL: aslrun.json beside the machine if any */
   const char *mock_config; /* --mock-config FILE, or NULL */
@@ -115,6 +162,10 @@ bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machi
 /* The same, with the problems appended to [out] (one line each) instead of printed. */
 bool cli_handlers_check_into(cli_handlers *h, const asl_machine *m, const char *machine_file,
                              const char *sm_name, const char *test_case, asl_buf *out);
+/* The same, leaving out the Task states whose every invocation [faults] answers (may be NULL). */
+bool cli_handlers_check_faults(cli_handlers *h, const asl_machine *m, const char *machine_file,
+                               const char *sm_name, const char *test_case,
+                               const cli_faults *faults, asl_buf *out);
 /* Each state [mocked] names (a test case's mocks, aslrun.json's "mocks") must be a Task state of
  * [m]: a misspelt name would otherwise mock nothing. One line a problem goes to [out], located in
  * [file] ([text] of [len] bytes, the object at JSON pointer [pointer]). */
@@ -128,6 +179,42 @@ cli_handlers *cli_handlers_derive(const cli_handlers *base, uv_loop_t *loop,
                                   const cli_handlers_opts *o);
 /* Stops every worker and frees the registry (runs the loop until their handles are closed). */
 void cli_handlers_close(cli_handlers *h);
+
+/* ---- fault injection (faults.c) ---- */
+typedef struct cli_fault {
+  char *target;     /* "STATE" or "STATE#N" as written on the command line, or NULL */
+  char *state;      /* the Task state, once resolved (given whole in a test file's object) */
+  int64_t invocation; /* 0-based, or -1: every invocation */
+  asl_answer_kind kind;
+  asl_json *value;  /* RETURN */
+  char *error;      /* ERROR */
+  char *cause;      /* ERROR, or NULL */
+  asl_task_fault fault; /* HANDLER */
+  char *spec;       /* as written, for messages */
+  size_t pointer_index; /* its index in a test case's "faults" */
+} cli_fault;
+
+struct cli_faults {
+  ASL_VEC(cli_fault) items;
+};
+
+/* A problem found in faults: located at JSON [pointer] (a test file's), or about fault [f]. */
+typedef void (*cli_fault_problem_cb)(void *data, const cli_fault *f, const char *pointer,
+                                     const char *message);
+/* Parses "STATE[#N]=SPEC" (--fault) into [fs]; false and *why (a new string) when malformed. */
+bool cli_fault_parse(const char *text, cli_faults *fs, char **why);
+/* A test case's "faults" ([list], at [pointer]): strings as --fault takes them, or objects
+ * {"state", "invocation", "error" (+ "cause") | "return" | "timeout": true | "fault"}. */
+bool cli_faults_from_json(const asl_json *list, const char *pointer, cli_faults *fs,
+                          cli_fault_problem_cb problem, void *data);
+/* Each fault must name a Task state of [m] ("STATE#N" splits N off only when STATE is one). */
+bool cli_faults_resolve(cli_faults *fs, const asl_machine *m, cli_fault_problem_cb problem,
+                        void *data);
+/* True when every invocation of [state] is answered by a fault, so no handler is needed. */
+bool cli_faults_serve_all(const cli_faults *fs, const char *state);
+/* The execution's answer callback (exec.h); [data] is the cli_faults. */
+void cli_faults_answer(void *data, const asl_task_query *q, asl_task_answer *out);
+void cli_faults_free(cli_faults *fs);
 
 /* ---- commands ---- */
 int cli_run(int argc, char **argv, int first);

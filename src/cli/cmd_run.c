@@ -1,8 +1,9 @@
 /* aslrun [run] MACHINE: load the definition, read the input, set up the Task handlers
  * (run_handlers.c), run the execution on a libuv loop and report: the output on stdout, or
  * "Error: Cause" on stderr, or with --describe one DescribeExecution-like object; --history and
- * --trace are event sinks. Ctrl-C stops the execution cleanly (ABORTED, handler calls cancelled,
- * history written, no worker left). */
+ * --trace are event sinks; --fault answers Task invocations (faults.c); --seed, --start-time
+ * and the quota options are setup.c's. Ctrl-C stops the execution cleanly (ABORTED, handler
+ * calls cancelled, history written, no worker left). */
 #include "cli.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@ enum {
   OPT_COLD,
   OPT_LAMBDA_ENDPOINT,
   OPT_TRACE,
+  OPT_FAULT,
   OPT_HELP,
 };
 
@@ -45,6 +47,8 @@ static const cli_opt run_opts[] = {
     {"--cold", NULL, CLI_VALUE_NONE, OPT_COLD},
     {"--lambda-endpoint", NULL, CLI_VALUE_REQUIRED, OPT_LAMBDA_ENDPOINT},
     {"--trace", NULL, CLI_VALUE_OPTIONAL, OPT_TRACE},
+    {"--fault", NULL, CLI_VALUE_REQUIRED, OPT_FAULT},
+    CLI_EXEC_OPTS,
     {"--help", "-h", CLI_VALUE_NONE, OPT_HELP},
     {NULL, NULL, CLI_VALUE_NONE, 0},
 };
@@ -67,6 +71,8 @@ typedef struct run_options {
   const char *lambda_endpoint;
   bool trace;
   bool trace_json;
+  cli_faults faults;
+  cli_exec_settings exec;
 } run_options;
 
 typedef struct run_ctx {
@@ -148,15 +154,32 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
       o->trace = true;
       o->trace_json = value && strcmp(value, "json") == 0;
       break;
+    case OPT_FAULT: {
+      char *why = NULL;
+      if (!cli_fault_parse(value, &o->faults, &why)) {
+        int code = cli_usage_error("run", "--fault %s", why);
+        asl_free(why);
+        return code;
+      }
+      break;
+    }
     case OPT_HELP:
       *help = true;
       return CLI_OK;
     default:
+      if (id >= CLI_OPT_SEED) {
+        int code = cli_exec_setting("run", id, value, &o->exec);
+        if (code != CLI_OK)
+          return code;
+      }
       break;
     }
   }
   if (!o->machine)
     return cli_usage_error("run", "missing the state machine file to run");
+  if (o->exec.has_start_time && !o->virtual_time)
+    return cli_usage_error("run", "--start-time needs --virtual-time: in real time an execution "
+                                  "starts now");
   int code = cli_payload_limit_env("run", &o->payload_limit);
   if (code != CLI_OK)
     return code;
@@ -218,7 +241,7 @@ static asl_json *describe(const asl_exec *e)
 }
 
 /* What a person reads when the execution did not succeed. */
-static void report_failure(const asl_exec *e, int64_t timeout_seconds)
+static void report_failure(const asl_exec *e, int64_t timeout_seconds, const asl_exec_quotas *q)
 {
   const char *error = asl_exec_error(e);
   const char *cause = asl_exec_cause(e);
@@ -236,10 +259,18 @@ static void report_failure(const asl_exec *e, int64_t timeout_seconds)
             stderr);
     break;
   case ASL_EXEC_TIMED_OUT:
-    fprintf(stderr,
-            "execution timed out: it ran longer than the state machine's TimeoutSeconds (%lld "
-            "s)\n",
-            (long long)timeout_seconds);
+    if (error)
+      fprintf(stderr,
+              "execution timed out (%s): it reached the maximum execution time, %lld s (AWS's "
+              "quota is one year; --max-duration SECONDS|none raises it)\n",
+              error,
+              (long long)(q->max_duration_seconds ? q->max_duration_seconds
+                                                  : ASL_MAX_DURATION_SECONDS_AWS));
+    else
+      fprintf(stderr,
+              "execution timed out: it ran longer than the state machine's TimeoutSeconds (%lld "
+              "s)\n",
+              (long long)timeout_seconds);
     break;
   case ASL_EXEC_ABORTED:
     fputs("execution aborted: interrupted before it finished\n", stderr);
@@ -275,7 +306,16 @@ static void close_loop(run_ctx *ctx, cli_handlers *h)
   uv_loop_close(&ctx->loop);
 }
 
-static int execute(const run_options *o, const asl_machine *m, const asl_json *input,
+static void print_problem(void *data, const cli_fault *f, const char *pointer,
+                          const char *message)
+{
+  (void)data;
+  (void)f;
+  (void)pointer;
+  fprintf(stderr, "aslrun: --fault %s\n", message);
+}
+
+static int execute(run_options *o, const asl_machine *m, const asl_json *input,
                    cli_history *history, cli_trace *trace)
 {
   run_ctx ctx = {0};
@@ -305,7 +345,12 @@ static int execute(const run_options *o, const asl_machine *m, const asl_json *i
     close_loop(&ctx, NULL);
     return CLI_USAGE;
   }
-  bool served = cli_handlers_check(handlers, m, o->machine, mock_name, o->test_case);
+  asl_buf problems = ASL_BUF_INIT;
+  bool served = cli_handlers_check_faults(handlers, m, o->machine, mock_name, o->test_case,
+                                          &o->faults, &problems);
+  if (problems.len)
+    fwrite(problems.data, 1, problems.len, stderr);
+  asl_buf_free(&problems);
   asl_free(mock_name);
   if (!served) {
     close_loop(&ctx, handlers);
@@ -329,7 +374,10 @@ static int execute(const run_options *o, const asl_machine *m, const asl_json *i
       .sinks = sinks,
       .sink_count = sink_count,
       .handlers = cli_handlers_registry(handlers),
+      .answer = o->faults.items.len ? cli_faults_answer : NULL,
+      .answer_data = &o->faults,
   };
+  cli_exec_apply(&o->exec, &opts);
   asl_error err = ASL_ERROR_INIT;
   asl_status st = asl_exec_start(m, input, &opts, on_done, &ctx, &ctx.exec, &err);
   asl_free(sm_name);
@@ -357,7 +405,7 @@ static int execute(const run_options *o, const asl_machine *m, const asl_json *i
   } else if (status == ASL_EXEC_SUCCEEDED) {
     cli_print_json(stdout, asl_exec_output(e));
   } else {
-    report_failure(e, m->timeout_seconds);
+    report_failure(e, m->timeout_seconds, &o->exec.quotas);
   }
   asl_exec_free(e);
   if (ctx.signal)
@@ -370,16 +418,23 @@ int cli_run(int argc, char **argv, int first)
   run_options o = {0};
   bool help = false;
   int code = parse_args(argc, argv, first, &o, &help);
-  if (code != CLI_OK)
+  if (code != CLI_OK || help) {
+    cli_faults_free(&o.faults);
+    if (help)
+      fputs(cli_help_run, stdout);
     return code;
-  if (help) {
-    fputs(cli_help_run, stdout);
-    return CLI_OK;
   }
 
-  asl_machine *m = cli_load_machine(o.machine, NULL);
-  if (!m)
+  asl_machine *m = cli_load_machine_with(o.machine, &o.exec.load, NULL);
+  if (!m) {
+    cli_faults_free(&o.faults);
     return CLI_USAGE;
+  }
+  if (!cli_faults_resolve(&o.faults, m, print_problem, NULL)) {
+    cli_faults_free(&o.faults);
+    asl_machine_free(m);
+    return CLI_USAGE;
+  }
 
   asl_json *input = NULL;
   if (o.input) {
@@ -396,6 +451,7 @@ int cli_run(int argc, char **argv, int first)
     input = asl_json_object(0);
   }
   if (!input) {
+    cli_faults_free(&o.faults);
     asl_machine_free(m);
     return CLI_USAGE;
   }
@@ -404,6 +460,7 @@ int cli_run(int argc, char **argv, int first)
   if (o.history) {
     history = cli_history_open(o.history);
     if (!history) {
+      cli_faults_free(&o.faults);
       asl_json_decref(input);
       asl_machine_free(m);
       return CLI_USAGE;
@@ -414,6 +471,7 @@ int cli_run(int argc, char **argv, int first)
   cli_trace_close(trace);
   if (history && !cli_history_close(history) && code < 128)
     code = CLI_USAGE;
+  cli_faults_free(&o.faults);
   asl_json_decref(input);
   asl_machine_free(m);
   return code;

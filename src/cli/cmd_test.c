@@ -1,7 +1,9 @@
 /* aslrun test PATH...: finds the test files, selects cases (--filter), runs them (testrun.c) and
  * reports as text, TAP or JUnit XML; --update rewrites expectations; --mock-config runs the
- * test cases of a Step Functions Local MockConfigFile against machine files instead. Exit 0
- * when every case passed, 1 when any failed or could not run, 2 on bad usage. */
+ * test cases of a Step Functions Local MockConfigFile against machine files instead; --coverage
+ * reports what the cases exercised (coverage.c); every case runs seeded (--seed, or a seed drawn
+ * here and shown when something fails). Exit 0 when every case passed, 1 when any failed or
+ * could not run (or coverage is below --coverage-min), 2 on bad usage. */
 #include "test.h"
 
 #include <fnmatch.h>
@@ -25,6 +27,8 @@ enum {
   OPT_COLD,
   OPT_LAMBDA_ENDPOINT,
   OPT_PAYLOAD_LIMIT,
+  OPT_COVERAGE,
+  OPT_COVERAGE_MIN,
   OPT_HELP,
 };
 
@@ -44,6 +48,9 @@ static const cli_opt test_opts[] = {
     {"--cold", NULL, CLI_VALUE_NONE, OPT_COLD},
     {"--lambda-endpoint", NULL, CLI_VALUE_REQUIRED, OPT_LAMBDA_ENDPOINT},
     {"--payload-limit", NULL, CLI_VALUE_REQUIRED, OPT_PAYLOAD_LIMIT},
+    {"--coverage", NULL, CLI_VALUE_OPTIONAL, OPT_COVERAGE},
+    {"--coverage-min", NULL, CLI_VALUE_REQUIRED, OPT_COVERAGE_MIN},
+    CLI_EXEC_OPTS,
     {"--help", "-h", CLI_VALUE_NONE, OPT_HELP},
     {NULL, NULL, CLI_VALUE_NONE, 0},
 };
@@ -69,6 +76,11 @@ typedef struct test_options {
   bool cold;
   const char *lambda_endpoint;
   size_t payload_limit;
+  bool coverage;
+  bool coverage_json;
+  bool has_coverage_min;
+  double coverage_min;
+  cli_exec_settings exec;
 } test_options;
 
 static int parse_args(int argc, char **argv, int first, test_options *o, bool *help)
@@ -145,13 +157,39 @@ static int parse_args(int argc, char **argv, int first, test_options *o, bool *h
                                "not '%s'",
                                value);
       break;
+    case OPT_COVERAGE:
+      if (value && strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
+        return cli_usage_error("test", "--coverage takes 'text' (the default) or 'json', not '%s'",
+                               value);
+      o->coverage = true;
+      o->coverage_json = value && strcmp(value, "json") == 0;
+      break;
+    case OPT_COVERAGE_MIN: {
+      char *end;
+      double v = strtod(value, &end);
+      if (!value[0] || *end || !(v >= 0 && v <= 100))
+        return cli_usage_error("test", "--coverage-min takes a percentage from 0 to 100, not '%s'",
+                               value);
+      o->has_coverage_min = true;
+      o->coverage_min = v;
+      o->coverage = true;
+      break;
+    }
     case OPT_HELP:
       *help = true;
       return CLI_OK;
     default:
+      if (id >= CLI_OPT_SEED) {
+        int code = cli_exec_setting("test", id, value, &o->exec);
+        if (code != CLI_OK)
+          return code;
+      }
       break;
     }
   }
+  if (o->exec.has_start_time && o->real_time)
+    return cli_usage_error("test", "--start-time sets the start of virtual time; it cannot be "
+                                   "given with --real-time");
   if (o->paths.len == 0)
     return cli_usage_error("test", o->mock_config
                                        ? "missing the state machine file(s) to run the mock "
@@ -226,6 +264,30 @@ static void on_file_error(void *data, cli_test_file *f)
     cli_text_report_file_error(r->text, f);
 }
 
+/* --coverage: the table after the report, or the JSON alone on stdout; --coverage-min. */
+static bool report_coverage(const test_options *o, const cli_coverage_set *cov)
+{
+  asl_buf b = ASL_BUF_INIT;
+  if (o->coverage_json) {
+    asl_json *j = cli_coverage_json(cov);
+    asl_json_dump_buf(j, ASL_JSON_PRETTY, &b);
+    asl_buf_addc(&b, '\n');
+    asl_json_decref(j);
+  } else {
+    cli_coverage_text(cov, &b);
+  }
+  fwrite(b.data, 1, b.len, stdout);
+  asl_buf_free(&b);
+  if (!o->has_coverage_min)
+    return true;
+  asl_buf msgs = ASL_BUF_INIT;
+  bool ok = cli_coverage_check_min(cov, o->coverage_min, &msgs);
+  if (msgs.len)
+    fwrite(msgs.data, 1, msgs.len, stderr);
+  asl_buf_free(&msgs);
+  return ok;
+}
+
 static int run_files(const test_options *o, cli_test_file **files, size_t nfiles)
 {
   size_t planned = 0;
@@ -242,13 +304,17 @@ static int run_files(const test_options *o, cli_test_file **files, size_t nfiles
     fprintf(stderr, "aslrun: no test case matches --filter '%s'\n", o->filter);
     return CLI_FAILED;
   }
+  /* --coverage=json owns stdout: the report goes to stderr (as jest --json does) */
+  FILE *report_to = o->coverage_json ? stderr : stdout;
   const char *no_colour = getenv("NO_COLOR");
-  bool colour = !o->tap && isatty(STDOUT_FILENO) && !(no_colour && *no_colour);
+  bool colour = !o->tap && isatty(fileno(report_to)) && !(no_colour && *no_colour);
   reporters rep = {.update = o->update};
   if (o->tap)
-    rep.tap = cli_tap_report_new(stdout, planned, o->trace);
+    rep.tap = cli_tap_report_new(report_to, planned, o->trace);
   else
-    rep.text = cli_text_report_new(stdout, colour, o->trace);
+    rep.text = cli_text_report_new(report_to, colour, o->trace);
+  uint64_t seed = o->exec.has_seed ? o->exec.seed : cli_random_seed();
+  cli_coverage_set *cov = o->coverage ? cli_coverage_set_new() : NULL;
   cli_test_run_opts ro = {
       .jobs = o->jobs ? o->jobs : DEFAULT_JOBS,
       .real_time = o->real_time,
@@ -257,6 +323,9 @@ static int run_files(const test_options *o, cli_test_file **files, size_t nfiles
       .trace_json = o->trace_json,
       .payload_limit = o->payload_limit,
       .lambda_endpoint = o->lambda_endpoint,
+      .seed = seed,
+      .exec = o->exec,
+      .coverage = cov,
       .on_case = on_case,
       .on_file_error = on_file_error,
       .data = &rep,
@@ -266,6 +335,7 @@ static int run_files(const test_options *o, cli_test_file **files, size_t nfiles
   cli_test_run(files, nfiles, &ro, &sig);
   cli_report_totals t = {0};
   t.real_ms = (double)(uv_hrtime() - t0) / 1e6;
+  t.seed = seed;
   bool update_failed = false;
   for (size_t i = 0; i < nfiles; i++) {
     cli_test_file *f = files[i];
@@ -308,11 +378,13 @@ static int run_files(const test_options *o, cli_test_file **files, size_t nfiles
   else
     cli_text_report_end(rep.text, &t);
   bool junit_ok = !o->junit || cli_junit_write(o->junit, files, nfiles, &t);
+  bool coverage_ok = !cov || sig || report_coverage(o, cov);
+  cli_coverage_set_free(cov);
   if (sig)
     return 128 + sig;
   if (!junit_ok || update_failed)
     return CLI_USAGE;
-  return t.failed + t.errors + t.bad_files ? CLI_FAILED : CLI_OK;
+  return t.failed + t.errors + t.bad_files || !coverage_ok ? CLI_FAILED : CLI_OK;
 }
 
 int cli_test(int argc, char **argv, int first)
@@ -335,7 +407,8 @@ int cli_test(int argc, char **argv, int first)
     }
     for (size_t i = 0; i < o.paths.len; i++)
       ASL_VEC_PUSH(files, cli_test_file_from_mock_config(o.paths.items[i], o.mock_config,
-                                                         o.sm_name, o.config, input));
+                                                         o.sm_name, o.config, input,
+                                                         &o.exec.load));
     asl_json_decref(input);
   } else {
     cli_path_list found = {0};
@@ -344,7 +417,7 @@ int cli_test(int argc, char **argv, int first)
       ok = cli_test_find(o.paths.items[i], &found) && ok;
     for (size_t i = 0; i < found.len; i++) {
       if (ok)
-        ASL_VEC_PUSH(files, cli_test_file_load(found.items[i], o.config));
+        ASL_VEC_PUSH(files, cli_test_file_load(found.items[i], o.config, &o.exec.load));
       asl_free(found.items[i]);
     }
     ASL_VEC_FREE(found);

@@ -6,6 +6,8 @@
  * taken, where errors happened and where the execution failed. */
 #include "graph.h"
 
+#include "coverage.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,7 +113,7 @@ static void rule_text(const asl_json *rule, asl_buf *b, int depth)
   asl_buf_adds(b, v);
 }
 
-static char *choice_label(const asl_state *st, size_t i)
+char *cli_graph_choice_label(const asl_state *st, size_t i)
 {
   const asl_json *choices = asl_json_get_cstr(st->definition, "Choices");
   const asl_json *rule = choices ? asl_json_at(choices, i) : NULL;
@@ -214,7 +216,7 @@ static void build_list(builder *b, const asl_states *states, int cluster, size_t
       for (size_t k = 0; k < st->u.choice.count; k++)
         if (st->u.choice.branches[k].next)
           add_edge(g, n.out, nodes_of(b, st->u.choice.branches[k].next).in, CLI_GEDGE_CHOICE,
-                   choice_label(st, k));
+                   cli_graph_choice_label(st, k));
       if (st->u.choice.default_next)
         add_edge(g, n.out, nodes_of(b, st->u.choice.default_next).in, CLI_GEDGE_DEFAULT,
                  asl_strdup("Default"));

@@ -176,6 +176,10 @@ bool cli_junit_write(const char *path, cli_test_file **files, size_t nfiles,
                    " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
                    "time=\"%.6f\" timestamp=\"%s\">\n",
                    n, failures, errors, skipped, secs, stamp);
+    /* the seed every case ran with: --seed N repeats the executions exactly */
+    asl_buf_printf(&b, "    <properties>\n      <property name=\"seed\" value=\"%llu\"/>\n"
+                       "    </properties>\n",
+                   (unsigned long long)t->seed);
     if (f->error) {
       asl_buf_adds(&b, "    <testcase name=\"(test file)\"");
       attr(&b, "classname", f->path);

@@ -124,6 +124,9 @@ void cli_tap_report_end(cli_tap_report *r, const cli_report_totals *t)
   asl_buf_printf(&r->b, "# %zu passed, %zu failed, %zu could not run, %zu skipped in %.3f s\n",
                  t->passed + t->updated, t->failed + t->bad_files, t->errors, t->skipped,
                  t->real_ms / 1000.0);
+  if (t->failed + t->errors)
+    asl_buf_printf(&r->b, "# seed %llu: --seed %llu repeats these executions exactly\n",
+                   (unsigned long long)t->seed, (unsigned long long)t->seed);
   flush(r);
   asl_buf_free(&r->b);
   asl_free(r);

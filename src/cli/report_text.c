@@ -146,6 +146,9 @@ void cli_text_report_end(cli_text_report *r, const cli_report_totals *t)
     asl_buf_printf(&r->b, " (%zu updated)", t->updated);
   col(r, C_OFF);
   asl_buf_printf(&r->b, " in %.3f s\n", t->real_ms / 1000.0);
+  if (t->failed + t->errors)
+    asl_buf_printf(&r->b, "seed %llu: --seed %llu repeats these executions exactly\n",
+                   (unsigned long long)t->seed, (unsigned long long)t->seed);
   flush(r);
   asl_buf_free(&r->b);
   asl_free(r);

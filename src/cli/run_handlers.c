@@ -232,13 +232,15 @@ asl_handlers *cli_handlers_registry(cli_handlers *h)
 }
 
 static bool check_states(cli_handlers *h, const asl_states *states, const char *machine_file,
-                         asl_buf *out)
+                         const cli_faults *faults, asl_buf *out)
 {
   bool ok = true;
   for (size_t i = 0; i < states->count; i++) {
     const asl_state *st = states->items[i];
     switch (st->type) {
     case ASL_STATE_TASK: {
+      if (faults && cli_faults_serve_all(faults, st->name))
+        break; /* every invocation is answered without a handler */
       asl_error err = ASL_ERROR_INIT;
       if (asl_handlers_check(h->reg, st->name, st->u.task.resource,
                              asl_exec_resource_style(st->u.task.resource), &err) != ASL_OK) {
@@ -251,10 +253,10 @@ static bool check_states(cli_handlers *h, const asl_states *states, const char *
     }
     case ASL_STATE_PARALLEL:
       for (size_t b = 0; b < st->u.parallel.count; b++)
-        ok = check_states(h, &st->u.parallel.branches[b], machine_file, out) && ok;
+        ok = check_states(h, &st->u.parallel.branches[b], machine_file, faults, out) && ok;
       break;
     case ASL_STATE_MAP:
-      ok = check_states(h, &st->u.map.processor, machine_file, out) && ok;
+      ok = check_states(h, &st->u.map.processor, machine_file, faults, out) && ok;
       break;
     case ASL_STATE_PASS:
     case ASL_STATE_CHOICE:
@@ -343,6 +345,13 @@ bool cli_handlers_check(cli_handlers *h, const asl_machine *m, const char *machi
 bool cli_handlers_check_into(cli_handlers *h, const asl_machine *m, const char *machine_file,
                              const char *sm_name, const char *test_case, asl_buf *out)
 {
+  return cli_handlers_check_faults(h, m, machine_file, sm_name, test_case, NULL, out);
+}
+
+bool cli_handlers_check_faults(cli_handlers *h, const asl_machine *m, const char *machine_file,
+                               const char *sm_name, const char *test_case,
+                               const cli_faults *faults, asl_buf *out)
+{
   bool ok = true;
   if (h->config) {
     ok = cli_check_mocked_names(asl_json_get_cstr(h->config, "mocks"), h->config_path,
@@ -365,7 +374,7 @@ bool cli_handlers_check_into(cli_handlers *h, const asl_machine *m, const char *
          ok;
     asl_buf_free(&p);
   }
-  return check_states(h, &m->top, machine_file, out) && ok;
+  return check_states(h, &m->top, machine_file, faults, out) && ok;
 }
 
 void cli_handlers_close(cli_handlers *h)

@@ -6,6 +6,7 @@
 #define ASLRUN_CLI_TEST_H
 
 #include "cli.h"
+#include "coverage.h"
 
 typedef struct cli_test_file cli_test_file;
 typedef struct cli_test_case cli_test_case;
@@ -66,6 +67,7 @@ struct cli_test_case {
   const asl_json *expect;    /* NULL: the case must succeed */
   const char *skip;          /* the reason, or NULL */
   const char *execution_name;
+  cli_faults faults;         /* "faults", resolved against the machine */
   bool wants_events;
   bool selected;
   cli_case_result res;
@@ -94,13 +96,15 @@ struct cli_test_file {
 typedef ASL_VEC(char *) cli_path_list;
 bool cli_test_find(const char *path, cli_path_list *out);
 /* Reads and checks test file [path]: on a problem, file->error says why (the file is still
- * returned, with no cases). [config] (--config) wins over the file's "config". */
-cli_test_file *cli_test_file_load(const char *path, const char *config);
+ * returned, with no cases). [config] (--config) wins over the file's "config"; [load] (may be
+ * NULL) are the machine's load options. */
+cli_test_file *cli_test_file_load(const char *path, const char *config,
+                                  const asl_load_opts *load);
 /* A file of the cases of a Step Functions Local MockConfigFile [mock_config] that apply to
  * [machine] (by its name [sm_name]), each run on [input] (borrowed) and expected to succeed. */
 cli_test_file *cli_test_file_from_mock_config(const char *machine, const char *mock_config,
                                               const char *sm_name, const char *config,
-                                              const asl_json *input);
+                                              const asl_json *input, const asl_load_opts *load);
 void cli_test_file_free(cli_test_file *f);
 void cli_case_result_clear(cli_case_result *r);
 /* "FILE:LINE:COL: " of the node at [pointer] in [f] (its key with [key]), into [out]. */
@@ -140,6 +144,12 @@ typedef struct cli_test_run_opts {
   bool trace_json;
   size_t payload_limit;
   const char *lambda_endpoint;
+  /* every case runs with a seed made from [seed] and its own name (so that --seed and --filter
+   * rerun one exactly), from --start-time or 2024-01-01 on an exact clock in virtual time, and
+   * within [exec]'s quotas */
+  uint64_t seed;
+  cli_exec_settings exec;
+  cli_coverage_set *coverage; /* record coverage here, or NULL */
   /* called in order (file order, then case order) as soon as each case and those before it
    * are done */
   void (*on_case)(void *data, cli_test_case *c);
@@ -156,6 +166,7 @@ bool cli_test_run(cli_test_file **files, size_t nfiles, const cli_test_run_opts 
 typedef struct cli_report_totals {
   size_t passed, failed, errors, skipped, updated, bad_files;
   double real_ms;
+  uint64_t seed; /* the run's: reports show it when something failed, for an exact rerun */
 } cli_report_totals;
 
 typedef struct cli_text_report cli_text_report;

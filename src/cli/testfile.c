@@ -339,11 +339,30 @@ static void check_expect(checker *k, cli_test_case *c, const asl_json *e, const 
   }
 }
 
+typedef struct fault_ctx {
+  checker *k;
+  const char *pointer; /* of the case's "faults" */
+} fault_ctx;
+
+static void fault_problem(void *data, const cli_fault *f, const char *pointer,
+                          const char *message)
+{
+  fault_ctx *fc = data;
+  if (pointer) {
+    problem(fc->k, pointer, false, "%s", message);
+    return;
+  }
+  char *p = ptr_index(fc->pointer, f->pointer_index);
+  problem(fc->k, p, false, "%s", message);
+  asl_free(p);
+}
+
 static void check_case(checker *k, cli_test_case *c, const asl_json *o, const char *pointer,
                        bool have_mock_config)
 {
-  static const char *const keys[] = {"name",  "description",   "input", "mocks", "testCase",
-                                     "skip",  "executionName", "expect", NULL};
+  static const char *const keys[] = {"name",          "description", "input", "mocks",
+                                     "testCase",      "skip",        "faults",
+                                     "executionName", "expect",      NULL};
   only_keys(k, o, pointer, keys);
   const asl_json *name = member(k, o, pointer, "name", ASL_JSON_STRING, true);
   if (name && asl_json_str_len(name) == 0) {
@@ -363,6 +382,14 @@ static void check_case(checker *k, cli_test_case *c, const asl_json *o, const ch
       asl_buf_add(&k->errors, out.data, out.len);
     asl_buf_free(&out);
     asl_free(p);
+  }
+  const asl_json *faults = member(k, o, pointer, "faults", ASL_JSON_ARRAY, false);
+  if (faults) {
+    char *fp = ptr(pointer, "faults");
+    fault_ctx fc = {k, fp};
+    if (cli_faults_from_json(faults, fp, &c->faults, fault_problem, &fc) && k->f->machine)
+      cli_faults_resolve(&c->faults, k->f->machine, fault_problem, &fc);
+    asl_free(fp);
   }
   const asl_json *tc = member(k, o, pointer, "testCase", ASL_JSON_STRING, false);
   if (tc && !have_mock_config) {
@@ -415,10 +442,10 @@ static void fail_file(cli_test_file *f, const char *text)
 }
 
 /* The machine of [f]; its diagnostics become the file's error. */
-static bool load_machine(cli_test_file *f)
+static bool load_machine(cli_test_file *f, const asl_load_opts *load)
 {
   asl_buf msgs = ASL_BUF_INIT;
-  f->machine = cli_load_machine(f->machine_path, &msgs);
+  f->machine = cli_load_machine_with(f->machine_path, load, &msgs);
   if (!f->machine) {
     if (!msgs.len)
       asl_buf_printf(&msgs, "aslrun: cannot read '%s'\n", f->machine_path);
@@ -428,7 +455,8 @@ static bool load_machine(cli_test_file *f)
   return f->machine != NULL;
 }
 
-cli_test_file *cli_test_file_load(const char *path, const char *config)
+cli_test_file *cli_test_file_load(const char *path, const char *config,
+                                  const asl_load_opts *load)
 {
   cli_test_file *f = file_new(path);
   if (!cli_read_file(path, &f->text, &f->len)) {
@@ -466,7 +494,7 @@ cli_test_file *cli_test_file_load(const char *path, const char *config)
   const asl_json *cases = member(&k, f->doc, "", "cases", ASL_JSON_ARRAY, true);
   if (machine) {
     f->machine_path = beside(path, asl_json_str(machine));
-    if (!load_machine(f)) {
+    if (!load_machine(f, load)) {
       /* the machine's own diagnostics say it all; the cases cannot be checked against it */
       asl_buf_adds(&k.errors, f->error);
     }
@@ -511,6 +539,8 @@ cli_test_file *cli_test_file_load(const char *path, const char *config)
   }
   if (k.errors.len) {
     fail_file(f, k.errors.data);
+    for (size_t i = 0; i < f->case_count; i++)
+      cli_faults_free(&f->cases[i].faults);
     asl_free(f->cases);
     f->cases = NULL;
     f->case_count = 0;
@@ -521,7 +551,7 @@ cli_test_file *cli_test_file_load(const char *path, const char *config)
 
 cli_test_file *cli_test_file_from_mock_config(const char *machine, const char *mock_config,
                                               const char *sm_name, const char *config,
-                                              const asl_json *input)
+                                              const asl_json *input, const asl_load_opts *load)
 {
   cli_test_file *f = file_new(machine);
   f->machine_path = asl_strdup(machine);
@@ -529,7 +559,7 @@ cli_test_file *cli_test_file_from_mock_config(const char *machine, const char *m
   f->sm_name = sm_name ? asl_strdup(sm_name) : cli_machine_name(machine);
   if (config)
     f->config_path = asl_strdup(config);
-  if (!load_machine(f))
+  if (!load_machine(f, load))
     return f;
   char *text = NULL;
   size_t len = 0;
@@ -604,8 +634,10 @@ void cli_test_file_free(cli_test_file *f)
 {
   if (!f)
     return;
-  for (size_t i = 0; i < f->case_count; i++)
+  for (size_t i = 0; i < f->case_count; i++) {
     cli_case_result_clear(&f->cases[i].res);
+    cli_faults_free(&f->cases[i].faults);
+  }
   asl_free(f->cases);
   for (size_t i = 0; i < f->owned.len; i++)
     asl_free(f->owned.items[i]);

@@ -34,6 +34,7 @@ typedef struct runner {
 struct slot {
   runner *rn;
   cli_test_case *c;
+  cli_coverage *coverage; /* the machine's, when coverage is recorded */
   cli_handlers *own; /* a registry of the case's own, or NULL */
   asl_exec *exec;
   cli_trace *trace;
@@ -90,11 +91,42 @@ static void on_event(void *data, const asl_event *ev)
   }
 }
 
+static void on_event_all(void *data, const asl_event *ev)
+{
+  slot *s = data;
+  /* coverage counts what a Distributed Map's child executions did too */
+  if (s->coverage)
+    cli_coverage_event(s->coverage, ev);
+  on_event(data, ev);
+}
+
 static void on_note(void *data, const asl_note *n)
 {
   slot *s = data;
+  if (s->coverage)
+    cli_coverage_note(s->coverage, n);
   if (n->kind == ASL_NOTE_RETRY && n->state && !n->child_execution)
     count_for(&s->c->res, n->state)->retries++;
+}
+
+/* The seed of one case: the run's, mixed with the test file's base name and the case's name, so
+ * that a case draws the same numbers whatever else runs (--filter) and wherever the files are. */
+static uint64_t case_seed(uint64_t seed, const cli_test_case *c)
+{
+  const char *path = c->file->path;
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+  for (const char *p = base; *p; p++)
+    h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+  h = (h ^ 0) * 0x100000001b3ull;
+  for (const char *p = c->name; *p; p++)
+    h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+  uint64_t x = seed ^ h;
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
 }
 
 /* ------------------------------------------------------------------ running ---- */
@@ -200,7 +232,8 @@ static void start_case(runner *rn, size_t fi, cli_test_case *c)
     }
   }
   cli_handlers *h = own ? own : base;
-  if (!cli_handlers_check_into(h, f->machine, f->machine_path, f->sm_name, c->test_case, &msgs)) {
+  if (!cli_handlers_check_faults(h, f->machine, f->machine_path, f->sm_name, c->test_case,
+                                 &c->faults, &msgs)) {
     case_error(c, msgs.data);
     asl_buf_free(&msgs);
     cli_handlers_close(own);
@@ -213,8 +246,10 @@ static void start_case(runner *rn, size_t fi, cli_test_case *c)
   s->c = c;
   s->own = own;
   s->trace = cli_trace_open_buf(&c->res.trace, rn->o->trace_json, rn->o->colour);
+  if (rn->o->coverage)
+    s->coverage = cli_coverage_for(rn->o->coverage, f->machine, f->machine_path);
   asl_event_sink sinks[2] = {
-      {.on_event = on_event, .data = s, .on_note = on_note},
+      {.on_event = on_event_all, .data = s, .on_note = on_note},
       cli_trace_sink(s->trace),
   };
   char *sm_name = cli_machine_name(f->machine_path);
@@ -227,7 +262,13 @@ static void start_case(runner *rn, size_t fi, cli_test_case *c)
       .sinks = sinks,
       .sink_count = 2,
       .handlers = cli_handlers_registry(h),
+      .answer = c->faults.items.len ? cli_faults_answer : NULL,
+      .answer_data = &c->faults,
   };
+  cli_exec_settings es = rn->o->exec;
+  es.has_seed = true;
+  es.seed = case_seed(rn->o->seed, c);
+  cli_exec_apply(&es, &opts);
   asl_json *empty = c->input ? NULL : asl_json_object(0);
   asl_error err = ASL_ERROR_INIT;
   s->started_ns = uv_hrtime();

@@ -2,7 +2,8 @@
  * output abbreviated, handler calls with their real durations and logs, errors, retries with
  * their back-off, catches), coloured when stderr is a terminal (unless NO_COLOR is set);
  * --trace=json: one JSON object a line, each event as the history has it plus "elapsedMs",
- * "state" and "depth", and aslrun's notes as {"note": "retry" | "catch" | "handler", ...}. It is
+ * "state" and "depth", and aslrun's notes as {"note": "retry" | "catch" | "handler" | "choice",
+ * ...}. It is
  * an event sink like the history file: what the trace shows is what the history records. */
 #include "cli.h"
 
@@ -334,6 +335,8 @@ static const char *note_name(asl_note_kind k)
     return "catch";
   case ASL_NOTE_HANDLER:
     return "handler";
+  case ASL_NOTE_CHOICE:
+    return "choice";
   }
   return "?";
 }
@@ -377,6 +380,14 @@ static void json_note(cli_trace *t, const asl_note *n)
     put_str(o, "cause", n->cause);
     asl_json_obj_put_cstr(o, "durationMs", asl_json_double(n->duration_ms));
     put_str(o, "log", n->log);
+    put_str(o, "answeredBy", n->answer);
+    break;
+  case ASL_NOTE_CHOICE:
+    if (n->index >= 0)
+      asl_json_obj_put_cstr(o, "rule", asl_json_int(n->index));
+    else
+      asl_json_obj_put_cstr(o, "rule", asl_json_cstr("Default"));
+    put_str(o, "next", n->next);
     break;
   }
   t->line.len = 0;
@@ -432,7 +443,17 @@ static void text_note(cli_trace *t, const asl_note *n)
                            : n->status == ASL_E_CANCELED ? "cancelled"
                                                          : "failed");
     colour(t, C_OFF);
-    asl_buf_printf(&t->line, " in %.2f ms", n->duration_ms);
+    if (n->answer)
+      asl_buf_printf(&t->line, " by %s", n->answer);
+    else
+      asl_buf_printf(&t->line, " in %.2f ms", n->duration_ms);
+    break;
+  case ASL_NOTE_CHOICE:
+    if (n->index >= 0)
+      asl_buf_printf(&t->line, "Choices[%lld] -> %s", (long long)n->index,
+                     n->next ? n->next : "?");
+    else
+      asl_buf_printf(&t->line, "Default -> %s", n->next ? n->next : "?");
     break;
   }
   flush_line(t);

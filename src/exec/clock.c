@@ -88,11 +88,13 @@ static void on_uv_timer(uv_timer_t *h)
   rearm(c);
 }
 
-asl_status asl__clock_init(asl__clock *c, uv_loop_t *loop, bool is_virtual, int64_t start_ms,
-                           asl_error *err)
+asl_status asl__clock_init(asl__clock *c, uv_loop_t *loop, bool is_virtual, bool exact,
+                           int64_t start_ms, asl_error *err)
 {
   *c = (asl__clock){0};
-  c->ops = is_virtual ? &asl__clock_virtual_ops : &asl__clock_real_ops;
+  c->ops = !is_virtual ? &asl__clock_real_ops
+           : exact     ? &asl__clock_exact_ops
+                       : &asl__clock_virtual_ops;
   c->loop = loop;
   int rc = uv_timer_init(loop, &c->uvt);
   if (rc < 0)
@@ -167,6 +169,24 @@ bool asl__clock_timer_active(const asl__timer *t)
 void asl__clock_hold(asl__clock *c)
 {
   c->holds++;
+}
+
+void asl__clock_hold_work(asl__clock *c)
+{
+  if (c->work_holds++ == 0) {
+    uv_update_time(c->loop);
+    c->work_since_ms = uv_now(c->loop);
+  }
+  asl__clock_hold(c);
+}
+
+void asl__clock_release_work(asl__clock *c)
+{
+  if (--c->work_holds == 0) {
+    uv_update_time(c->loop);
+    c->work_ms += (int64_t)(uv_now(c->loop) - c->work_since_ms);
+  }
+  asl__clock_release(c);
 }
 
 void asl__clock_release(asl__clock *c)

@@ -47,7 +47,9 @@ int64_t asl__event_emit_in(asl_exec *e, asl__seq *seq, const char *state, int de
                            asl_event_type type, int64_t previous_id, asl_json *details)
 {
   int64_t id = ++seq->last_id;
-  if (e->sink_count > 0) {
+  /* a Distributed Map's child executions have histories of their own, not counted here */
+  bool allowed = seq->child || asl__exec_history_allows(e, id, type);
+  if (allowed && e->sink_count > 0) {
     asl_event ev = {
         .id = id,
         .previous_id = previous_id,
@@ -86,6 +88,9 @@ int64_t asl__run_emit(asl_run *r, asl_event_type type, asl_json *details)
 void asl__run_note(asl_run *r, asl_note *n)
 {
   asl_exec *e = r->exec;
+  /* past the history quota the execution is only winding down */
+  if (e->history_full && !r->seq->child)
+    return;
   n->timestamp_ms = asl__clock_now(&e->clock);
   n->depth = r->depth;
   n->child_execution = r->seq->child;

@@ -52,11 +52,17 @@ static void random_bytes(void *buf, size_t n)
   }
 }
 
-/* A version 4 UUID, as StartExecution names an execution when no name is given. */
-static char *new_uuid(void)
+/* A version 4 UUID from the execution's random source, as StartExecution names an execution when
+ * no name is given. */
+static char *new_uuid(asl_exec *e)
 {
   unsigned char b[16];
-  random_bytes(b, sizeof b);
+  uint64_t hi = asl__exec_random(e);
+  uint64_t lo = asl__exec_random(e);
+  for (int i = 0; i < 8; i++) {
+    b[i] = (unsigned char)(hi >> (8 * i));
+    b[8 + i] = (unsigned char)(lo >> (8 * i));
+  }
   b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
   b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
   return asl_strfmt("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
@@ -167,7 +173,7 @@ static bool set_identity(asl_exec *e, const asl_exec_opts *o, asl_error *err)
     }
     e->name = asl_strdup(o->name);
   } else {
-    e->name = new_uuid();
+    e->name = new_uuid(e);
   }
   e->sm_name = asl_strdup(parts.name);
   e->region = asl_strdup(parts.region);
@@ -259,16 +265,47 @@ static void finish(asl_exec *e)
   case ASL_EXEC_ABORTED:
   case ASL_EXEC_TIMED_OUT:
   case ASL_EXEC_RUNNING:
-    /* TIMED_OUT has no error and no cause (timeouts/test_global_timeout.json) */
-    e->status = e->stop == ASL__STOP_TIMEOUT ? ASL_EXEC_TIMED_OUT : ASL_EXEC_ABORTED;
-    if (e->status == ASL_EXEC_ABORTED) {
+    switch (e->stop) {
+    case ASL__STOP_TIMEOUT:
+      /* TIMED_OUT has no error and no cause (timeouts/test_global_timeout.json) */
+      e->status = ASL_EXEC_TIMED_OUT;
+      break;
+    case ASL__STOP_DURATION:
+      /* the quota page: "it will fail with a States.Timeout error" (no cause is documented) */
+      e->status = ASL_EXEC_TIMED_OUT;
+      e->error = asl_strdup(ASL__ERR(TIMEOUT));
+      break;
+    case ASL__STOP_HISTORY:
+    case ASL__STOP_NONE:
+    case ASL__STOP_ABORT:
+      e->status = ASL_EXEC_ABORTED;
       e->error = e->stop_error ? asl_strdup(e->stop_error) : NULL;
       e->cause = e->stop_cause ? asl_strdup(e->stop_cause) : NULL;
+      break;
     }
     break;
   }
+  int64_t last_id = top->last_event_id;
+  /* the final event itself may be the one the quota forbids */
+  if (e->seq.last_id + 1 >= e->quotas.max_history_events && e->status != ASL_EXEC_SUCCEEDED)
+    e->history_full = true;
+  if (e->history_full) {
+    /* whatever the run did after the quota, AWS's event number N is ExecutionFailed, following
+     * event N - 1 (bp-history-limit.html; a recorded history ends so) */
+    asl_free(e->error);
+    asl_free(e->cause);
+    asl_json_decref(e->output);
+    e->output = NULL;
+    e->status = ASL_EXEC_FAILED;
+    e->error = asl_strdup(ASL__ERR(RUNTIME));
+    e->cause = asl_strfmt("The execution reached the maximum number of history events (%lld).",
+                          (long long)e->quotas.max_history_events);
+    e->seq.last_id = e->quotas.max_history_events - 1;
+    last_id = e->seq.last_id;
+  }
+  e->ending = true;
   e->stop_ms = asl__clock_now(&e->clock);
-  asl__event_execution_end(e, top->last_event_id);
+  asl__event_execution_end(e, last_id);
   asl__clock_timer_stop(&e->clock, &e->timeout_timer);
   idle_off(e);
   e->finished = true;
@@ -294,7 +331,21 @@ static void request_stop(asl_exec *e, asl__stop why, const char *error, const ch
 
 static void on_timeout(asl__timer *t)
 {
-  request_stop(t->data, ASL__STOP_TIMEOUT, NULL, NULL);
+  asl_exec *e = t->data;
+  request_stop(e, e->timeout_kind, NULL, NULL);
+}
+
+bool asl__exec_history_allows(asl_exec *e, int64_t id, asl_event_type type)
+{
+  if (e->ending)
+    return true;
+  if (e->history_full)
+    return false;
+  if (id < e->quotas.max_history_events || type == ASL_EVENT_EXECUTION_SUCCEEDED)
+    return true;
+  e->history_full = true;
+  request_stop(e, ASL__STOP_HISTORY, NULL, NULL);
+  return false;
 }
 
 /* ------------------------------------------------------------- invocations ---- */
@@ -315,6 +366,15 @@ uint64_t asl__exec_next_invocation(asl_exec *e, const asl_state *st)
     HASH_ADD_PTR(e->invocations, state, c);
   }
   return c->count++;
+}
+
+/* SplitMix64: spreads a seed (0, 1, 2, ... as people pick them) over the whole state. */
+static uint64_t splitmix64(uint64_t x)
+{
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
 }
 
 uint64_t asl__exec_random(asl_exec *e)
@@ -360,6 +420,25 @@ static void free_fields(asl_exec *e)
   asl_free(e);
 }
 
+static int64_t quota(int64_t given, int64_t aws)
+{
+  return given > 0 ? given : aws;
+}
+
+static asl_exec_quotas resolve_quotas(const asl_exec_quotas *q)
+{
+  asl_exec_quotas r = {
+      quota(q->max_history_events, ASL_MAX_HISTORY_EVENTS_AWS),
+      quota(q->max_duration_seconds, ASL_MAX_DURATION_SECONDS_AWS),
+      quota(q->inline_map_concurrency, ASL_INLINE_MAP_CONCURRENCY_AWS),
+      quota(q->distributed_map_concurrency, ASL_DISTRIBUTED_MAP_CONCURRENCY_AWS),
+  };
+  /* a duration in milliseconds must fit the clock's int64 arithmetic */
+  if (r.max_duration_seconds != ASL_QUOTA_NONE && r.max_duration_seconds > INT64_MAX / 4000)
+    r.max_duration_seconds = ASL_QUOTA_NONE;
+  return r;
+}
+
 static void on_failed_start_closed(uv_handle_t *h)
 {
   free_fields(h->data);
@@ -375,6 +454,10 @@ asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl
   if (!opts->virtual_time && opts->start_time_ms != 0)
     return asl_error_set(err, ASL_E_USAGE, NULL,
                          "a start time can only be chosen in virtual time");
+  if (opts->quotas.max_history_events == 1)
+    return asl_error_set(err, ASL_E_USAGE, NULL,
+                         "the maximum number of history events must be at least 2: "
+                         "ExecutionStarted is event 1");
   size_t limit = opts->payload_limit ? opts->payload_limit : ASL_PAYLOAD_LIMIT_AWS;
   if (limit != SIZE_MAX && asl_json_size(input) > limit)
     return asl_error_set(err, ASL_E_LIMIT, ASL__ERR(DATA_LIMIT_EXCEEDED),
@@ -391,6 +474,15 @@ asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl
   e->done = cb;
   e->done_data = data;
   e->handlers = opts->handlers;
+  e->answer = opts->answer;
+  e->answer_data = opts->answer_data;
+  e->quotas = resolve_quotas(&opts->quotas);
+  if (opts->has_seed)
+    e->seed = opts->seed;
+  else
+    random_bytes(&e->seed, sizeof e->seed);
+  e->rng = splitmix64(e->seed);
+  e->rng |= 1; /* never the all-zero state */
   if (!set_identity(e, opts, err)) {
     free_fields(e);
     return err->code;
@@ -400,10 +492,8 @@ asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl
     memcpy(e->sinks, opts->sinks, opts->sink_count * sizeof *e->sinks);
     e->sink_count = opts->sink_count;
   }
-  random_bytes(&e->rng, sizeof e->rng);
-  e->rng |= 1; /* never the all-zero state */
-
-  asl_status st = asl__clock_init(&e->clock, e->loop, opts->virtual_time, opts->start_time_ms, err);
+  asl_status st = asl__clock_init(&e->clock, e->loop, opts->virtual_time,
+                                  opts->virtual_time && opts->exact_time, opts->start_time_ms, err);
   if (st != ASL_OK) {
     free_fields(e);
     return st;
@@ -424,11 +514,17 @@ asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl
   e->start_ms = asl__clock_now(&e->clock);
   asl__context_init(e);
   asl__event_execution_started(e);
-  if (m->timeout_seconds > 0) {
+  /* the machine's TimeoutSeconds, or the maximum execution time when that comes first */
+  int64_t limit_s = e->quotas.max_duration_seconds;
+  e->timeout_kind = ASL__STOP_DURATION;
+  if (m->timeout_seconds > 0 && m->timeout_seconds <= limit_s) {
+    limit_s = m->timeout_seconds;
+    e->timeout_kind = ASL__STOP_TIMEOUT;
+  }
+  if (limit_s != ASL_QUOTA_NONE) {
     asl_error terr = ASL_ERROR_INIT;
     /* cannot fail: only a closed clock refuses timers */
-    asl__clock_timer_start(&e->clock, &e->timeout_timer, e->start_ms + m->timeout_seconds * 1000,
-                           &terr);
+    asl__clock_timer_start(&e->clock, &e->timeout_timer, e->start_ms + limit_s * 1000, &terr);
     asl_error_clear(&terr);
   }
   e->top = asl__run_new(e, NULL, &m->top, input, on_top_done, NULL);
@@ -487,4 +583,9 @@ int64_t asl_exec_start_ms(const asl_exec *e)
 int64_t asl_exec_stop_ms(const asl_exec *e)
 {
   return e->stop_ms;
+}
+
+uint64_t asl_exec_seed(const asl_exec *e)
+{
+  return e->seed;
 }

@@ -63,6 +63,9 @@ struct asl__clock {
   size_t cap;
   uint64_t seq;
   int holds;
+  int work_holds;         /* holds of handler calls (real work), among [holds] */
+  uint64_t work_since_ms; /* uv_now() when the current stretch of real work began */
+  int64_t work_ms;        /* real work done before it (the exact clock counts only this) */
   bool firing;
   void (*on_closed)(void *data);
   void *closed_data;
@@ -70,10 +73,12 @@ struct asl__clock {
 
 extern const asl__clock_ops asl__clock_real_ops;
 extern const asl__clock_ops asl__clock_virtual_ops;
+extern const asl__clock_ops asl__clock_exact_ops;
 
-/* [start_ms] 0: now (the virtual clock may start elsewhere). Fails only when libuv does. */
-asl_status asl__clock_init(asl__clock *c, uv_loop_t *loop, bool is_virtual, int64_t start_ms,
-                           asl_error *err);
+/* [start_ms] 0: now (the virtual clock may start elsewhere). [exact] (virtual only): the clock
+ * never reads real time. Fails only when libuv does. */
+asl_status asl__clock_init(asl__clock *c, uv_loop_t *loop, bool is_virtual, bool exact,
+                           int64_t start_ms, asl_error *err);
 int64_t asl__clock_now(const asl__clock *c);
 /* Starts [t] (not running) for [due_ms] on this clock; its callback runs once, from the loop,
  * unless it is stopped first. */
@@ -84,6 +89,9 @@ bool asl__clock_timer_active(const asl__timer *t);
 /* While held, the virtual clock does not skip: work other than timers is under way. */
 void asl__clock_hold(asl__clock *c);
 void asl__clock_release(asl__clock *c);
+/* The same for a handler at work: the exact clock counts the real time it takes. */
+void asl__clock_hold_work(asl__clock *c);
+void asl__clock_release_work(asl__clock *c);
 /* Closes the loop timer; [cb] runs from its close callback. No timer may be running. */
 void asl__clock_close(asl__clock *c, void (*cb)(void *data), void *data);
 /* The clock's own helpers (clock.c) for its two implementations. */
@@ -178,6 +186,13 @@ struct asl_run {
       bool canceling;      /* the state is being aborted */
       bool holding;        /* the clock is held for the call */
       uint64_t invocation;
+      /* an answer instead of a handler call (fault injection, replay) */
+      bool answered;        /* this attempt is served by the answer, not the registry */
+      asl__timer answer_timer; /* delivers a RETURN or ERROR answer from the loop */
+      asl_json *answer_value;
+      char *answer_error;
+      char *answer_cause;
+      const char *answer_label;
     } task;
     asl__par *parallel;
     asl__map *map;
@@ -376,7 +391,9 @@ asl_json *asl__event_text(const asl_json *v);
 typedef enum asl__stop {
   ASL__STOP_NONE,
   ASL__STOP_ABORT,
-  ASL__STOP_TIMEOUT,
+  ASL__STOP_TIMEOUT,  /* the machine's TimeoutSeconds */
+  ASL__STOP_DURATION, /* the maximum execution time (a quota) */
+  ASL__STOP_HISTORY,  /* the maximum number of history events (a quota) */
 } asl__stop;
 
 /* Transitions run in one turn of the loop before a run yields to it, so that timers, signals
@@ -388,8 +405,13 @@ void asl__exec_kick(asl_exec *e);
 /* The 0-based number of this invocation of Task [st] in the execution (MockConfigFile's
  * numbering: retries, re-entries and Map iterations all count). */
 uint64_t asl__exec_next_invocation(asl_exec *e, const asl_state *st);
-/* The next number of the execution's random source (xorshift64*): jitter, map run ids. */
+/* The next number of the execution's random source (xorshift64*): jitter, map run ids, names,
+ * task tokens, handler request ids; the intrinsics and JSONata draw from it through asl_env. */
 uint64_t asl__exec_random(asl_exec *e);
+/* The history event numbered [id] of the execution's own history is about to be emitted: false
+ * when the maximum number of history events forbids it (the execution then fails, as AWS fails
+ * it, and the event is not emitted). */
+bool asl__exec_history_allows(asl_exec *e, int64_t id, asl_event_type type);
 
 struct asl_exec {
   const asl_machine *machine;
@@ -422,11 +444,18 @@ struct asl_exec {
   asl_event_sink *sinks;
   size_t sink_count;
   size_t payload_limit; /* SIZE_MAX: none */
+  asl_exec_quotas quotas; /* resolved: AWS's values where 0 was given */
+  uint64_t seed;
   uint64_t rng;
+  asl_task_answer_cb answer;
+  void *answer_data;
+  bool history_full; /* the history quota was reached: no further event is emitted */
+  bool ending;       /* the final event is being emitted */
   asl_json *ctx_execution;
   asl_json *ctx_state_machine;
 
-  asl__timer timeout_timer;
+  asl__timer timeout_timer; /* TimeoutSeconds or the maximum execution time, the earlier */
+  asl__stop timeout_kind;   /* which of the two it is */
   asl__stop stop;
   bool stop_pending; /* asked for, not yet acted upon */
   char *stop_error;

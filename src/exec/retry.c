@@ -47,7 +47,8 @@ static asl__step retry_later(asl_run *r, size_t i)
                   .cause = r->error.cause,
                   .delay_ms = delay,
                   .attempt = r->retry_counts[i],
-                  .max_attempts = rt->max_attempts};
+                  .max_attempts = rt->max_attempts,
+                  .index = (int64_t)i};
     asl__run_note(r, &n);
   }
   asl_error_clear(&r->error);
@@ -62,8 +63,9 @@ static asl__step retry_later(asl_run *r, size_t i)
 
 /* The caught error's output: {"Error", "Cause"} ("" for a missing cause, as recorded in
  * lambda/test_invoke_timeout.json) through the catcher's ResultPath on the state's raw input. */
-static asl__step catch_error(asl_run *r, const asl_catcher *c)
+static asl__step catch_error(asl_run *r, size_t index)
 {
+  const asl_catcher *c = &r->state->catchers[index];
   asl_json *out = asl_json_object(2);
   asl_json_obj_put_cstr(out, "Error", r->error.name ? asl_json_cstr(r->error.name)
                                                     : asl_json_null());
@@ -72,7 +74,8 @@ static asl__step catch_error(asl_run *r, const asl_catcher *c)
     asl_note n = {.kind = ASL_NOTE_CATCH,
                   .error = r->error.name,
                   .cause = r->error.cause,
-                  .next = c->next->name};
+                  .next = c->next->name,
+                  .index = (int64_t)index};
     asl__run_note(r, &n);
   }
   asl_error_clear(&r->error);
@@ -122,7 +125,7 @@ static asl__step settle(asl_run *r, asl__step step)
     asl__run_emit(r, r->attempt->failed_event, NULL);
   for (size_t i = 0; i < st->catcher_count; i++)
     if (asl_error_match_test(&st->catchers[i].errors, name))
-      return catch_error(r, &st->catchers[i]);
+      return catch_error(r, i);
   return ASL__STEP_FAILED;
 }
 

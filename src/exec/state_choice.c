@@ -1,6 +1,7 @@
 /* Choice: the rules in order on the effective input (after InputPath); the first that matches
  * names the next state, else Default, else States.NoChoiceMatched. The output is the effective
- * input through OutputPath. The rules themselves are lang's (asl_choice_eval). */
+ * input through OutputPath; a note says which rule decided. The rules themselves are lang's
+ * (asl_choice_eval). */
 #include "internal.h"
 
 asl__step asl__state_choice_run(asl_run *r)
@@ -11,6 +12,7 @@ asl__step asl__state_choice_run(asl_run *r)
     return ASL__STEP_FAILED;
   asl_env env = asl__run_env(r, in);
   const asl_state *next = NULL;
+  int64_t rule = -1;
   for (size_t i = 0; i < st->u.choice.count && !next; i++) {
     const asl_choice_branch *b = &st->u.choice.branches[i];
     bool matched = false;
@@ -19,8 +21,10 @@ asl__step asl__state_choice_run(asl_run *r)
       asl_json_decref(in);
       return asl__run_fail_state(r, &err);
     }
-    if (matched)
+    if (matched) {
       next = b->next;
+      rule = (int64_t)i;
+    }
   }
   if (!next)
     next = st->u.choice.default_next;
@@ -35,5 +39,10 @@ asl__step asl__state_choice_run(asl_run *r)
   if (!r->output)
     return ASL__STEP_FAILED;
   r->next = next;
+  if (asl__notes_wanted(r->exec)) {
+    /* which rule matched is not in the history; coverage reads it here */
+    asl_note n = {.kind = ASL_NOTE_CHOICE, .next = next->name, .index = rule};
+    asl__run_note(r, &n);
+  }
   return ASL__STEP_DONE;
 }

@@ -1,7 +1,7 @@
 /* Map: each attempt reads the items (ItemsPath on the input after InputPath), shapes each with
  * ItemSelector (or the older Parameters; $$.Map.Item.Index and .Value), groups them with
  * ItemBatcher when there is one, and runs an iteration a child run, at most MaxConcurrency at
- * once (and at most 40 in INLINE mode, AWS's limit for "no limit"). Results come back in item
+ * once (and at most 40 in INLINE mode, AWS's quota, asl_exec_quotas). Results come back in item
  * order. An inline Map with no tolerated failures fails with the failing iteration's own error
  * (conformance map/test_map_state_catch.json); with ToleratedFailureCount/Percentage, and always
  * in DISTRIBUTED mode, failures beyond the threshold give States.ExceedToleratedFailureThreshold.
@@ -13,10 +13,6 @@
 
 #include <string.h>
 
-/* AWS runs at most this many inline iterations at once, whatever MaxConcurrency says */
-#define INLINE_CONCURRENCY 40
-/* and this many child executions of a Distributed Map when MaxConcurrency is 0 */
-#define DISTRIBUTED_CONCURRENCY 10000
 
 struct asl__map {
   asl_run *owner;
@@ -377,7 +373,11 @@ static asl__map *prepare(asl_run *r)
   /* a Distributed Map tolerates no failure unless told otherwise */
   if (m->distributed && tol_count < 0 && tol_pct < 0)
     m->tol_count = 0;
-  size_t limit = m->distributed ? DISTRIBUTED_CONCURRENCY : INLINE_CONCURRENCY;
+  /* AWS runs at most 40 inline iterations at once whatever MaxConcurrency says, and 10,000
+   * child executions of a Distributed Map (quotas, raised by options) */
+  int64_t q = m->distributed ? r->exec->quotas.distributed_map_concurrency
+                             : r->exec->quotas.inline_map_concurrency;
+  size_t limit = q == ASL_QUOTA_NONE || (uint64_t)q > SIZE_MAX ? SIZE_MAX : (size_t)q;
   m->cap = max_conc > 0 && (uint64_t)max_conc < limit ? (size_t)max_conc : limit;
   if (st->u.map.item_batcher) {
     int64_t max_items;

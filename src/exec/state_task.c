@@ -168,7 +168,10 @@ static void note_handler(asl_run *r, const asl_task_result *res, const char *err
                 .resource = r->state->u.task.resource,
                 .status = res->status,
                 .duration_ms = res->duration_ms,
-                .log = res->log};
+                .log = res->log,
+                .answer = r->u.task.answered
+                              ? (r->u.task.answer_label ? r->u.task.answer_label : "answer")
+                              : NULL};
   asl__run_note(r, &n);
 }
 
@@ -203,6 +206,19 @@ static bool seconds_of(asl_run *r, int64_t literal, const asl_path *path, const 
   return ok;
 }
 
+static void on_task_done(void *data, const asl_task_result *res);
+
+static void answer_clear(asl_run *r)
+{
+  asl__clock_timer_stop(&r->exec->clock, &r->u.task.answer_timer);
+  asl_json_decref(r->u.task.answer_value);
+  asl_free(r->u.task.answer_error);
+  asl_free(r->u.task.answer_cause);
+  r->u.task.answer_value = NULL;
+  r->u.task.answer_error = NULL;
+  r->u.task.answer_cause = NULL;
+}
+
 static void on_timer(asl_run *r, const char *error)
 {
   asl__clock *c = &r->exec->clock;
@@ -212,6 +228,13 @@ static void on_timer(asl_run *r, const char *error)
   /* no cause: the uncaught ExecutionFailed has none, a catcher sees ""
    * (timeouts/test_fixed_timeout_*.json, lambda/test_invoke_timeout.json) */
   emit_error(r, 4, error, NULL);
+  if (r->u.task.answered) {
+    /* no handler to stop: the answer that never comes ends here */
+    answer_clear(r);
+    asl_task_result res = {.status = ASL_E_CANCELED, .error = ASL_ERROR_INIT};
+    on_task_done(r, &res);
+    return;
+  }
   /* the handler's answer now comes as ASL_E_CANCELED, and whatever it sends later is ignored */
   asl_task_cancel(r->u.task.call);
 }
@@ -247,7 +270,7 @@ static void release_clock(asl_run *r)
 {
   if (r->u.task.holding) {
     r->u.task.holding = false;
-    asl__clock_release(&r->exec->clock);
+    asl__clock_release_work(&r->exec->clock);
   }
 }
 
@@ -298,6 +321,114 @@ static void on_task_done(void *data, const asl_task_result *res)
   asl__attempt_done(r, ASL__STEP_FAILED, false);
 }
 
+/* ------------------------------------------------------------------- answers ---- */
+
+/* A RETURN or ERROR answer, delivered from the loop as a handler's would be. */
+static void on_answer(asl__timer *t)
+{
+  asl_run *r = t->data;
+  asl_task_result res = {.error = ASL_ERROR_INIT};
+  if (r->u.task.answer_value) {
+    res.status = ASL_OK;
+    res.value = r->u.task.answer_value;
+  } else {
+    res.status = ASL_E_HANDLER;
+    res.error.code = ASL_E_HANDLER;
+    res.error.name = r->u.task.answer_error;
+    res.error.cause = r->u.task.answer_cause;
+  }
+  /* the strings and the value stay ours until the result has been read; the run may have
+   * moved on (a retry's next attempt), so they are taken out first */
+  asl_json *value = r->u.task.answer_value;
+  char *error = r->u.task.answer_error;
+  char *cause = r->u.task.answer_cause;
+  r->u.task.answer_value = NULL;
+  r->u.task.answer_error = NULL;
+  r->u.task.answer_cause = NULL;
+  on_task_done(r, &res);
+  asl_json_decref(value);
+  asl_free(error);
+  asl_free(cause);
+}
+
+/* The Map iterations that hold [r]'s current state, outermost first. */
+typedef ASL_VEC(int64_t) index_vec;
+typedef ASL_VEC(const char *) name_vec;
+
+static void map_path(const asl_run *r, index_vec *idx, name_vec *names)
+{
+  for (const asl_run *x = r; x->parent; x = x->parent) {
+    if (x->parent->state && x->parent->state->type == ASL_STATE_MAP) {
+      ASL_VEC_PUSH(*idx, (int64_t)x->index);
+      ASL_VEC_PUSH(*names, x->parent->state->name);
+    }
+  }
+  for (size_t i = 0, j = idx->len; j-- > i + 1; i++) {
+    int64_t t = idx->items[i];
+    idx->items[i] = idx->items[j];
+    idx->items[j] = t;
+    const char *n = names->items[i];
+    names->items[i] = names->items[j];
+    names->items[j] = n;
+  }
+}
+
+/* Asks the execution's answer callback how this invocation is served. */
+static void ask_answer(asl_run *r, asl_task_answer *out)
+{
+  asl_exec *e = r->exec;
+  *out = (asl_task_answer){.kind = ASL_ANSWER_HANDLER};
+  if (!e->answer)
+    return;
+  index_vec idx = {0};
+  name_vec names = {0};
+  map_path(r, &idx, &names);
+  asl_task_query q = {.state = r->state->name,
+                      .invocation = r->u.task.invocation,
+                      .map_depth = idx.len,
+                      .map_indexes = idx.items,
+                      .map_states = names.items};
+  e->answer(e->answer_data, &q, out);
+  ASL_VEC_FREE(idx);
+  ASL_VEC_FREE(names);
+}
+
+/* The attempt is served by [a] instead of a handler: the same events as a call, no clock hold
+ * (nothing real is at work, so virtual time may skip to a timeout). */
+static asl__step answer_attempt(asl_run *r, const asl_task_answer *a, const asl_json *eff,
+                                int64_t timeout_s, int64_t heartbeat_s)
+{
+  r->u.task.answered = true;
+  r->u.task.answer_label = a->label;
+  emit_scheduled(r, eff, timeout_s, heartbeat_s);
+  emit_started(r);
+  start_timer(r, &r->u.task.timeout, on_timeout, timeout_s);
+  start_timer(r, &r->u.task.heartbeat, on_heartbeat, heartbeat_s);
+  switch (a->kind) {
+  case ASL_ANSWER_RETURN:
+    r->u.task.answer_value = asl_json_incref(a->value ? a->value : asl_json_null());
+    break;
+  case ASL_ANSWER_ERROR:
+    r->u.task.answer_error = asl_strdup(a->error ? a->error : ASL__ERR(TASK_FAILED));
+    r->u.task.answer_cause = a->cause ? asl_strdup(a->cause) : NULL;
+    break;
+  case ASL_ANSWER_TIMEOUT:
+    return ASL__STEP_PENDING;
+  case ASL_ANSWER_HANDLER:
+    break;
+  }
+  asl__clock *c = &r->exec->clock;
+  r->u.task.answer_timer.cb = on_answer;
+  r->u.task.answer_timer.data = r;
+  asl_error err = ASL_ERROR_INIT;
+  /* cannot fail: a running execution's clock is open */
+  asl__clock_timer_start(c, &r->u.task.answer_timer, asl__clock_now(c), &err);
+  asl_error_clear(&err);
+  return ASL__STEP_PENDING;
+}
+
+/* ------------------------------------------------------------------ attempts ---- */
+
 static asl__step task_attempt(asl_run *r)
 {
   asl_exec *e = r->exec;
@@ -305,9 +436,15 @@ static asl__step task_attempt(asl_run *r)
   r->u.task.call = NULL;
   r->u.task.timeout.slot = ASL__TIMER_IDLE;
   r->u.task.heartbeat.slot = ASL__TIMER_IDLE;
+  r->u.task.answer_timer.slot = ASL__TIMER_IDLE;
   r->u.task.timed_out = NULL;
   r->u.task.canceling = false;
   r->u.task.holding = false;
+  r->u.task.answered = false;
+  r->u.task.answer_label = NULL;
+  r->u.task.answer_value = NULL;
+  r->u.task.answer_error = NULL;
+  r->u.task.answer_cause = NULL;
   /* the request carries $$ whether or not an expression reads it (lambda:invoke takes its
    * region from it); rebuilt for each attempt, as $$.State.RetryCount changes */
   if (!r->context || r->retry_total > 0)
@@ -323,18 +460,25 @@ static asl__step task_attempt(asl_run *r)
   asl_json *eff = asl__io_effective_input(r, r->input);
   if (!eff)
     return ASL__STEP_FAILED;
+  r->u.task.invocation = asl__exec_next_invocation(e, st);
+  asl_task_answer ans;
+  ask_answer(r, &ans);
+  if (ans.kind != ASL_ANSWER_HANDLER) {
+    asl__step step = answer_attempt(r, &ans, eff, timeout_s, heartbeat_s);
+    asl_json_decref(eff);
+    return step;
+  }
   if (!e->handlers) {
     asl_json_decref(eff);
     asl_error err = ASL_ERROR_INIT;
     asl_error_set(&err, ASL_E_USAGE, ASL__ERR(RUNTIME),
-                  "The Task state '%s' cannot run: the execution was started without a handler "
-                  "registry",
-                  st->name);
+                  "The Task state '%s' cannot run invocation %llu: the execution was started "
+                  "without a handler registry",
+                  st->name, (unsigned long long)r->u.task.invocation);
     return asl__run_fail(r, &err);
   }
 
   asl_task_style style = asl_exec_resource_style(st->u.task.resource);
-  r->u.task.invocation = asl__exec_next_invocation(e, st);
   asl_task_request req = {
       .state_name = st->name,
       .resource = st->u.task.resource,
@@ -344,6 +488,8 @@ static asl__step task_attempt(asl_run *r)
       .invocation = r->u.task.invocation,
       .timeout_seconds = timeout_s,
       .now_ms = asl__clock_now(&e->clock),
+      .fault = ans.fault,
+      .random = asl__exec_random(e),
   };
   asl_error err = ASL_ERROR_INIT;
   asl_task_call *call = NULL;
@@ -356,7 +502,7 @@ static asl__step task_attempt(asl_run *r)
     return asl__run_fail(r, &err);
   }
   r->u.task.call = call;
-  asl__clock_hold(&e->clock);
+  asl__clock_hold_work(&e->clock);
   r->u.task.holding = true;
   emit_scheduled(r, eff, timeout_s, heartbeat_s);
   emit_started(r);
@@ -370,6 +516,14 @@ static asl__step task_attempt(asl_run *r)
 static void task_cancel(asl_run *r)
 {
   r->u.task.canceling = true;
+  if (r->u.task.answered) {
+    asl__clock *c = &r->exec->clock;
+    asl__clock_timer_stop(c, &r->u.task.timeout);
+    asl__clock_timer_stop(c, &r->u.task.heartbeat);
+    answer_clear(r);
+    asl__run_state_done_later(r, ASL__OUT_CANCELED);
+    return;
+  }
   /* the answer comes as ASL_E_CANCELED from the loop and completes the state; a timed-out
    * call was cancelled already and its answer is still on the way */
   if (!r->u.task.timed_out)

@@ -411,6 +411,28 @@ static void service_error(lambda_call *lc, long status)
   asl_json_decref(body);
 }
 
+/* An injected fault (handler.h): the endpoint's answer, whatever it was, becomes the one Lambda
+ * gives when it throttles the function (429 TooManyRequestsException, "Rate Exceeded.") or fails
+ * itself (500 ServiceException), and is mapped as such an answer is. The request id stays the
+ * endpoint's. */
+static void inject_status(lambda_call *lc, long *status)
+{
+  bool throttled = lc->c->fault == ASL_TASK_FAULT_HTTP_429;
+  *status = throttled ? 429 : 500;
+  asl_free(lc->status_line);
+  lc->status_line = asl_strdup(throttled ? "HTTP/1.1 429 Too Many Requests"
+                                         : "HTTP/1.1 500 Internal Server Error");
+  asl_free(lc->error_type);
+  lc->error_type = asl_strdup(throttled ? "TooManyRequestsException" : "ServiceException");
+  asl_free(lc->function_error);
+  lc->function_error = NULL;
+  lc->body.len = 0;
+  asl_buf_adds(&lc->body, throttled ? "{\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\","
+                                      "\"Type\":\"User\",\"message\":\"Rate Exceeded.\"}"
+                                    : "{\"Type\":\"Service\",\"message\":\"An error occurred and "
+                                      "the request cannot be processed.\"}");
+}
+
 static void on_done(void *data, CURL *easy, CURLcode code)
 {
   lambda_call *lc = data;
@@ -418,6 +440,8 @@ static void on_done(void *data, CURL *easy, CURLcode code)
   c->impl = NULL;
   long status = 0;
   lc->api->easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  if (code == CURLE_OK && (c->fault == ASL_TASK_FAULT_HTTP_429 || c->fault == ASL_TASK_FAULT_HTTP_500))
+    inject_status(lc, &status);
   char *log = call_log(lc);
   if (code == CURLE_WRITE_ERROR && lc->too_big && status / 100 == 2 && !lc->function_error) {
     /* what Lambda itself answers for a function whose result is over the limit */

@@ -113,6 +113,7 @@ struct asl_task_call {
   int64_t now_ms;   /* execution clock at invocation (Date header) */
   uint64_t started_ns;
   char *executed_version; /* X-Amz-Executed-Version of an HTTP answer, or NULL (lambda.c decides) */
+  asl_task_fault fault;    /* injected into this invocation (handler.h), checked to fit the kind */
 
   /* raw invocations (asl__function_invoke_raw): the function's answer as it came */
   bool raw;

@@ -3,6 +3,7 @@
  * exit is the function's error, named by a JSON {"errorType", "errorMessage"} on stdout when
  * there is one, else States.TaskFailed with the end of stderr as cause. The function's timeout
  * kills it (with anything it started). Result shapes are lambda.c's. */
+#include <signal.h>
 #include <string.h>
 
 #include "spawn.h"
@@ -240,6 +241,15 @@ static asl_status proc_invoke(asl_task_call *c, asl_error *err)
     return ASL_E_IO;
   }
   r->pid = r->proc.pid;
+  /* an injected fault (handler.h): the process has really started, and, before it can read its
+   * event, dies of a segmentation fault, stops (its timeout, or the Task's, then kills it) or is
+   * killed as the kernel's OOM killer kills */
+  int sig = c->fault == ASL_TASK_FAULT_CRASH  ? SIGSEGV
+            : c->fault == ASL_TASK_FAULT_HANG ? SIGSTOP
+            : c->fault == ASL_TASK_FAULT_OOM  ? SIGKILL
+                                              : 0;
+  if (sig && kill(-r->pid, sig) != 0)
+    kill(r->pid, sig);
   uv_read_start((uv_stream_t *)&r->out, on_alloc, on_read);
   uv_read_start((uv_stream_t *)&r->err, on_alloc, on_read);
   uv_buf_t buf = uv_buf_init(c->event, (unsigned)c->event_len);

@@ -550,6 +550,13 @@ static void assign(py_worker *w, asl_task_call *c)
   w->timed_out = false;
   set_ref(w, true);
   asl_buf b = ASL_BUF_INIT;
+  /* an injected fault (handler.h) goes first: the worker acts it out instead of the handler */
+  static const char *const faults[] = {[ASL_TASK_FAULT_CRASH] = "crash",
+                                       [ASL_TASK_FAULT_HANG] = "hang",
+                                       [ASL_TASK_FAULT_OOM] = "oom"};
+  if (c->fault == ASL_TASK_FAULT_CRASH || c->fault == ASL_TASK_FAULT_HANG ||
+      c->fault == ASL_TASK_FAULT_OOM)
+    asl_buf_printf(&b, "F %s\n", faults[c->fault]);
   /* X-Ray's trace header as Lambda sets _X_AMZN_TRACE_ID */
   asl_buf_printf(&b, "Q %zu %s Root=1-%08llx-%.8s%.4s%.4s%.8s;Parent=%.16s;Sampled=0 %s\n",
                  c->event_len, c->request_id, (unsigned long long)(c->now_ms / 1000),

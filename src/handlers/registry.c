@@ -88,11 +88,9 @@ static uint64_t next_random(asl_handlers *h)
   return h->rng[1] + s0;
 }
 
-void asl__handlers_uuid(asl_handlers *h, char out[37])
+static void uuid_of(uint64_t a, uint64_t b, char out[37])
 {
   static const char hex[] = "0123456789abcdef";
-  uint64_t a = next_random(h);
-  uint64_t b = next_random(h);
   unsigned char bytes[16];
   for (int i = 0; i < 8; i++) {
     bytes[i] = (unsigned char)(a >> (8 * i));
@@ -108,6 +106,72 @@ void asl__handlers_uuid(asl_handlers *h, char out[37])
     out[o++] = hex[bytes[i] & 15];
   }
   out[o] = '\0';
+}
+
+void asl__handlers_uuid(asl_handlers *h, char out[37])
+{
+  uint64_t a = next_random(h);
+  uint64_t b = next_random(h);
+  uuid_of(a, b, out);
+}
+
+/* A request id made from the execution's draw [r] (SplitMix64 twice), so that a seeded
+ * execution sees the same ids again. */
+static void uuid_from_draw(uint64_t r, char out[37])
+{
+  uint64_t w[2];
+  for (int i = 0; i < 2; i++) {
+    uint64_t x = (r += 0x9E3779B97F4A7C15ull);
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    w[i] = x ^ (x >> 31);
+  }
+  uuid_of(w[0], w[1], out);
+}
+
+static const char *fault_name(asl_task_fault f)
+{
+  switch (f) {
+  case ASL_TASK_FAULT_NONE:
+    return "none";
+  case ASL_TASK_FAULT_CRASH:
+    return "crash";
+  case ASL_TASK_FAULT_HANG:
+    return "hang";
+  case ASL_TASK_FAULT_OOM:
+    return "oom";
+  case ASL_TASK_FAULT_HTTP_429:
+    return "http:429";
+  case ASL_TASK_FAULT_HTTP_500:
+    return "http:500";
+  }
+  return "?";
+}
+
+/* An injected fault needs the real handler it acts in: a process for crash, hang and oom, an
+ * HTTP endpoint for the status codes. */
+static bool fault_fits(asl_task_fault f, asl__fn_kind kind)
+{
+  switch (f) {
+  case ASL_TASK_FAULT_NONE:
+    return true;
+  case ASL_TASK_FAULT_CRASH:
+  case ASL_TASK_FAULT_HANG:
+  case ASL_TASK_FAULT_OOM:
+    return kind == ASL_FN_PYTHON || kind == ASL_FN_COMMAND;
+  case ASL_TASK_FAULT_HTTP_429:
+  case ASL_TASK_FAULT_HTTP_500:
+    return kind == ASL_FN_LAMBDA;
+  }
+  return false;
+}
+
+static const char *fault_needs(asl_task_fault f)
+{
+  return f == ASL_TASK_FAULT_HTTP_429 || f == ASL_TASK_FAULT_HTTP_500
+             ? "a Lambda function invoked over HTTP (\"lambda\" in aslrun.json, or "
+               "--lambda-endpoint)"
+             : "a Python or command function (\"python\" or \"command\" in aslrun.json)";
 }
 
 /* ---- calls ---- */
@@ -579,6 +643,13 @@ asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_tas
   h->live = c;
 
   const asl__state_mock *m = find_mock(h, req->state_name);
+  if (m && req->fault != ASL_TASK_FAULT_NONE) {
+    asl_error_set(err, ASL_E_USAGE, "States.Runtime",
+                  "The fault '%s' injected into state '%s' needs %s, but the state is mocked",
+                  fault_name(req->fault), req->state_name, fault_needs(req->fault));
+    call_free(c);
+    return ASL_E_USAGE;
+  }
   if (m) {
     answer_mock(c, req, m);
     *call = c;
@@ -591,7 +662,10 @@ asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_tas
   }
   c->now_ms = req->now_ms;
   c->state_name = asl_strdup(req->state_name);
-  asl__handlers_uuid(h, c->request_id);
+  if (req->random)
+    uuid_from_draw(req->random, c->request_id);
+  else
+    asl__handlers_uuid(h, c->request_id);
   if (!asl__lambda_prepare(c, req)) {
     *call = c; /* ended with Lambda's or Step Functions' own error */
     return ASL_OK;
@@ -605,6 +679,15 @@ asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_tas
   }
   if (!f && h->endpoint_fn)
     f = h->endpoint_fn;
+  if (!f && req->fault != ASL_TASK_FAULT_NONE) {
+    asl_error_set(err, ASL_E_USAGE, "States.Runtime",
+                  "The fault '%s' injected into state '%s' needs %s; no function named \"%s\" "
+                  "is configured",
+                  fault_name(req->fault), req->state_name, fault_needs(req->fault),
+                  c->target.name);
+    call_free(c);
+    return ASL_E_USAGE;
+  }
   if (!f) {
     char *msg = asl_strfmt("Function not found: %s%s", c->target.arn,
                            c->target.qualifier ? "" : ":$LATEST");
@@ -622,6 +705,17 @@ asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_tas
     call_free(c);
     return ASL_E_USAGE;
   }
+  if (!fault_fits(req->fault, f->kind)) {
+    static const char *const kinds[] = {"Python", "command", "Lambda over HTTP"};
+    asl_error_set(err, ASL_E_USAGE, "States.Runtime",
+                  "The fault '%s' injected into state '%s' needs %s; function \"%s\" is a %s "
+                  "function",
+                  fault_name(req->fault), req->state_name, fault_needs(req->fault), f->name,
+                  kinds[f->kind]);
+    call_free(c);
+    return ASL_E_USAGE;
+  }
+  c->fault = req->fault;
   c->fn = f;
   c->started_ns = uv_hrtime();
   c->refs++;

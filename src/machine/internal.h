@@ -54,6 +54,7 @@ typedef struct loader {
   ASL_VEC(asl__ref) refs;
   ASL_VEC(asl_states *) lists;
   struct asl__names *names;
+  int64_t max_state_name; /* UTF-16 units */
 } loader;
 
 /* The state being loaded. */

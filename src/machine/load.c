@@ -249,10 +249,10 @@ static void check_name(loader *L, asl_state *st)
     return;
   }
   size_t units = asl_utf16_len(st->name, st->name_len);
-  if (units > ASL_MAX_STATE_NAME)
+  if ((uint64_t)units > (uint64_t)L->max_state_name)
     asl__diag(L, st->offset, st->pointer, NULL,
-              "state name is %zu characters long; the limit is %d: shorten it", units,
-              ASL_MAX_STATE_NAME);
+              "state name is %zu characters long; the limit is %lld: shorten it", units,
+              (long long)L->max_state_name);
 }
 
 static void load_state(loader *L, asl_states *list, const char *states_ptr, size_t i,
@@ -424,11 +424,11 @@ static void sort_new(asl_diags *d, size_t d0)
 
 asl_machine *asl_machine_load(const asl_json *definition, const asl_load_opts *opts, asl_diags *d)
 {
-  (void)opts;
   asl_machine *m = asl_calloc(1, sizeof *m);
   m->arena = asl_arena_new();
   m->definition = asl_json_incref(definition);
   loader L = {.m = m, .a = m->arena, .d = d, .d0 = d->len};
+  L.max_state_name = opts && opts->max_state_name > 0 ? opts->max_state_name : ASL_MAX_STATE_NAME;
   load_top(&L, definition);
   asl__resolve_refs(&L);
   for (size_t i = 0; i < L.lists.len; i++)

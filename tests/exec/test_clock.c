@@ -66,7 +66,7 @@ static void test_virtual_skips_and_orders(void)
   asl__clock c;
   asl_error err = ASL_ERROR_INIT;
   const int64_t start_ms = 1700000000000;
-  CHECK(asl__clock_init(&c, &loop, true, start_ms, &err) == ASL_OK);
+  CHECK(asl__clock_init(&c, &loop, true, false, start_ms, &err) == ASL_OK);
   fired_log log = {.clock = &c};
   tagged_timer t[5];
   int64_t now = asl__clock_now(&c);
@@ -97,7 +97,7 @@ static void test_virtual_held_waits_in_real_time(void)
   CHECK(uv_loop_init(&loop) == 0);
   asl__clock c;
   asl_error err = ASL_ERROR_INIT;
-  CHECK(asl__clock_init(&c, &loop, true, 0, &err) == ASL_OK);
+  CHECK(asl__clock_init(&c, &loop, true, false, 0, &err) == ASL_OK);
   fired_log log = {.clock = &c};
   tagged_timer t;
   asl__clock_hold(&c);
@@ -118,7 +118,7 @@ static void test_real_takes_the_delay(void)
   CHECK(uv_loop_init(&loop) == 0);
   asl__clock c;
   asl_error err = ASL_ERROR_INIT;
-  CHECK(asl__clock_init(&c, &loop, false, 0, &err) == ASL_OK);
+  CHECK(asl__clock_init(&c, &loop, false, false, 0, &err) == ASL_OK);
   fired_log log = {.clock = &c};
   tagged_timer t[3];
   int64_t now = asl__clock_now(&c);
@@ -157,7 +157,7 @@ static void test_callbacks_may_start_and_stop(void)
   CHECK(uv_loop_init(&loop) == 0);
   asl__clock c;
   asl_error err = ASL_ERROR_INIT;
-  CHECK(asl__clock_init(&c, &loop, true, 0, &err) == ASL_OK);
+  CHECK(asl__clock_init(&c, &loop, true, false, 0, &err) == ASL_OK);
   chain ch = {.c = &c};
   ch.log.clock = &c;
   int64_t now = asl__clock_now(&c);
@@ -173,8 +173,47 @@ static void test_callbacks_may_start_and_stop(void)
   CHECK(uv_loop_close(&loop) == 0);
 }
 
+/* The exact clock (seeded runs in virtual time) reads real time only while a handler works: it
+ * starts at the given instant to the millisecond, fires each timer at its very deadline, stands
+ * still otherwise, and a deadline that falls during a handler's work comes in real time. */
+static void test_exact_never_reads_real_time(void)
+{
+  uv_loop_t loop;
+  CHECK(uv_loop_init(&loop) == 0);
+  asl__clock c;
+  asl_error err = ASL_ERROR_INIT;
+  const int64_t start_ms = 1704067200000; /* 2024-01-01T00:00:00Z */
+  CHECK(asl__clock_init(&c, &loop, true, true, start_ms, &err) == ASL_OK);
+  CHECK(asl__clock_now(&c) == start_ms);
+  fired_log log = {.clock = &c};
+  tagged_timer t[3];
+  start(&c, &t[0], &log, 0, start_ms + 3600 * 1000);
+  start(&c, &t[1], &log, 1, start_ms + 7);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(log.count == 2 && log.order[0] == 1 && log.order[1] == 0);
+  CHECK(log.at[0] == start_ms + 7 && log.at[1] == start_ms + 3600 * 1000);
+  /* real time passes: the clock does not move */
+  uv_sleep(15);
+  uv_update_time(&loop);
+  CHECK(asl__clock_now(&c) == start_ms + 3600 * 1000);
+  /* a handler at work: the deadline comes after its real delay, at its exact instant */
+  asl__clock_hold_work(&c);
+  uint64_t real0 = uv_hrtime();
+  start(&c, &t[2], &log, 2, asl__clock_now(&c) + 30);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uint64_t real_ms = (uv_hrtime() - real0) / 1000000u;
+  CHECK(log.count == 3 && log.order[2] == 2);
+  CHECK(real_ms >= 25);
+  CHECK(log.at[2] == start_ms + 3600 * 1000 + 30);
+  asl__clock_release_work(&c);
+  CHECK(asl__clock_now(&c) >= start_ms + 3600 * 1000 + 29);
+  close_clock(&loop, &c);
+  CHECK(uv_loop_close(&loop) == 0);
+}
+
 int main(void)
 {
+  test_exact_never_reads_real_time();
   test_virtual_skips_and_orders();
   test_virtual_held_waits_in_real_time();
   test_real_takes_the_delay();
