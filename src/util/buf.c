@@ -56,8 +56,10 @@ void asl_buf_printf(asl_buf *b, const char *fmt, ...)
 
 char *asl_buf_steal(asl_buf *b, size_t *len)
 {
-  if (!b->data)
+  if (!b->data) {
     asl_buf_reserve(b, 0);
+    b->data[0] = '\0'; /* an empty buffer is an empty string, not 64 unwritten bytes */
+  }
   char *p = b->data;
   if (len)
     *len = b->len;
