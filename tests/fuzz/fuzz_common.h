@@ -21,7 +21,7 @@ static const char fuzz_ctx_text[] =
   "\"EnteredTime\":\"2024-01-02T03:04:05.678Z\",\"RetryCount\":0},\"StateMachine\":{\"Id\":\"x\","
   "\"Name\":\"m-a-b\"}}";
 
-static asl_json *fuzz_parse(const char *text, size_t len)
+static inline asl_json *fuzz_parse(const char *text, size_t len)
 {
   asl_error err = ASL_ERROR_INIT;
   asl_json *v = asl_json_parse(text, len, NULL, &err);
@@ -30,7 +30,7 @@ static asl_json *fuzz_parse(const char *text, size_t len)
 }
 
 /* A reference-count leak is a bug the sanitizers cannot see: stop on it. */
-static void fuzz_check_live(size_t before)
+static inline void fuzz_check_live(size_t before)
 {
   if (asl_json_live() != before)
     abort();

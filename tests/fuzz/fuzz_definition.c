@@ -1,6 +1,7 @@
 /* libFuzzer target for the definition loader (machine module): the input is a state machine
  * definition's text, loaded with asl_machine_load_text. Nothing may crash, hang or leak, and a
- * load returns a machine exactly when it reports no diagnostic. Seeds: tests/validate/*.json. */
+ * load returns a machine exactly when it reports no diagnostic. Seeds: the definitions of
+ * tests/validate. */
 #include <stdint.h>
 #include <stdlib.h>
 
