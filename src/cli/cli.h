@@ -224,6 +224,7 @@ int cli_lambda(int argc, char **argv, int first); /* cmd_lambda.c: lambda serve 
 int cli_serve(int argc, char **argv, int first);  /* cmd_serve.c: the Step Functions API */
 int cli_test(int argc, char **argv, int first);   /* cmd_test.c */
 int cli_graph(int argc, char **argv, int first);  /* cmd_graph.c */
+int cli_replay(int argc, char **argv, int first); /* cmd_replay.c */
 
 extern const char cli_help_main[];
 extern const char cli_help_run[];
@@ -233,5 +234,6 @@ extern const char cli_help_lambda[];
 extern const char cli_help_serve[];
 extern const char cli_help_test[];
 extern const char cli_help_graph[];
+extern const char cli_help_replay[];
 
 #endif

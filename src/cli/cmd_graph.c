@@ -1,15 +1,16 @@
-/* aslrun graph MACHINE [--format dot|mermaid] [--history FILE]: the state graph on stdout,
- * optionally with an execution's history laid over it (graph.c builds, graph_dot.c and
- * graph_mermaid.c write). */
+/* aslrun graph MACHINE [--format dot|mermaid] [--history FILE | --coverage FILE]: the state
+ * graph on stdout, optionally with an execution's history or a test coverage report laid over it
+ * (graph.c builds, graph_coverage.c reads coverage, graph_dot.c and graph_mermaid.c write). */
 #include "graph.h"
 
 #include <string.h>
 
-enum { OPT_FORMAT = 1, OPT_HISTORY, OPT_HELP };
+enum { OPT_FORMAT = 1, OPT_HISTORY, OPT_COVERAGE, OPT_HELP };
 
 static const cli_opt graph_opts[] = {
     {"--format", NULL, CLI_VALUE_REQUIRED, OPT_FORMAT},
     {"--history", NULL, CLI_VALUE_REQUIRED, OPT_HISTORY},
+    {"--coverage", NULL, CLI_VALUE_REQUIRED, OPT_COVERAGE},
     {"--help", "-h", CLI_VALUE_NONE, OPT_HELP},
     {NULL, NULL, CLI_VALUE_NONE, 0},
 };
@@ -20,6 +21,7 @@ int cli_graph(int argc, char **argv, int first)
   const char *value;
   const char *machine = NULL;
   const char *history = NULL;
+  const char *coverage = NULL;
   bool mermaid = false;
   int id;
   while ((id = cli_next(&a, graph_opts, &value)) != CLI_ARG_END) {
@@ -43,6 +45,9 @@ int cli_graph(int argc, char **argv, int first)
     case OPT_HISTORY:
       history = value;
       break;
+    case OPT_COVERAGE:
+      coverage = value;
+      break;
     case OPT_HELP:
       fputs(cli_help_graph, stdout);
       return CLI_OK;
@@ -52,6 +57,9 @@ int cli_graph(int argc, char **argv, int first)
   }
   if (!machine)
     return cli_usage_error("graph", "missing the state machine file to draw");
+  if (history && coverage)
+    return cli_usage_error("graph", "give --history (one execution) or --coverage (what the tests "
+                                    "exercised), not both");
   asl_machine *m = cli_load_machine(machine, NULL);
   if (!m)
     return CLI_USAGE;
@@ -72,6 +80,23 @@ int cli_graph(int argc, char **argv, int first)
       asl_free(why);
       code = CLI_USAGE;
     }
+  }
+  if (coverage) {
+    char *text = NULL;
+    size_t len = 0;
+    asl_json *doc = NULL;
+    if (cli_read_file(coverage, &text, &len))
+      doc = cli_parse_json(coverage, text, len);
+    asl_free(text);
+    char *why = NULL;
+    if (!doc) {
+      code = CLI_USAGE;
+    } else if (!cli_graph_coverage(g, doc, machine, &why)) {
+      fprintf(stderr, "aslrun: %s: %s\n", coverage, why);
+      asl_free(why);
+      code = CLI_USAGE;
+    }
+    asl_json_decref(doc);
   }
   if (code == CLI_OK) {
     asl_buf out = ASL_BUF_INIT;

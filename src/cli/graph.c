@@ -15,15 +15,17 @@
 
 static size_t add_node(cli_gmodel *g, cli_gnode_kind kind, const asl_state *st, int cluster)
 {
-  cli_gnode n = {kind, st, cluster, 0, 0, NULL, false};
+  cli_gnode n = {kind, st, cluster, 0, 0, NULL, false, false};
   ASL_VEC_PUSH(g->nodes, n);
   return g->nodes.len - 1;
 }
 
-static void add_edge(cli_gmodel *g, size_t from, size_t to, cli_gedge_kind kind, char *label)
+static cli_gedge *add_edge(cli_gmodel *g, size_t from, size_t to, cli_gedge_kind kind,
+                           char *label)
 {
-  cli_gedge e = {from, to, kind, label, NULL, 0};
+  cli_gedge e = {from, to, kind, label, NULL, 0, NULL, 0, false};
   ASL_VEC_PUSH(g->edges, e);
+  return &g->edges.items[g->edges.len - 1];
 }
 
 /* ------------------------------------------------------------ Choice rules ---- */
@@ -162,8 +164,8 @@ static state_nodes nodes_of(const builder *b, const asl_state *st)
   return none;
 }
 
-static void build_list(builder *b, const asl_states *states, int cluster, size_t entry,
-                       size_t exit);
+static void build_list(builder *b, const asl_states *states, size_t entry, size_t exit,
+                       const asl_state *owner, size_t branch);
 
 static void create_nodes(builder *b, const asl_states *states, int cluster)
 {
@@ -185,14 +187,14 @@ static void create_nodes(builder *b, const asl_states *states, int cluster)
           ASL_VEC_PUSH(g->clusters, bc);
           int bi = (int)g->clusters.len - 1;
           create_nodes(b, &st->u.parallel.branches[k], bi);
-          build_list(b, &st->u.parallel.branches[k], bi, e.n.in, e.n.out);
+          build_list(b, &st->u.parallel.branches[k], e.n.in, e.n.out, st, k);
         }
       } else {
         cli_gcluster pc = {box, asl_strdup("Item processor"), false, st};
         ASL_VEC_PUSH(g->clusters, pc);
         int pi = (int)g->clusters.len - 1;
         create_nodes(b, &st->u.map.processor, pi);
-        build_list(b, &st->u.map.processor, pi, e.n.in, e.n.out);
+        build_list(b, &st->u.map.processor, e.n.in, e.n.out, st, 0);
       }
     } else {
       e.n.in = e.n.out = add_node(g, CLI_GNODE_STATE, st, cluster);
@@ -201,25 +203,32 @@ static void create_nodes(builder *b, const asl_states *states, int cluster)
   }
 }
 
-static void build_list(builder *b, const asl_states *states, int cluster, size_t entry,
-                       size_t exit)
+static void build_list(builder *b, const asl_states *states, size_t entry, size_t exit,
+                       const asl_state *owner, size_t branch)
 {
-  (void)cluster;
   cli_gmodel *g = b->g;
-  if (states->start)
-    add_edge(g, entry, nodes_of(b, states->start).in, CLI_GEDGE_START, NULL);
+  if (states->start) {
+    cli_gedge *e = add_edge(g, entry, nodes_of(b, states->start).in, CLI_GEDGE_START, NULL);
+    e->owner = owner;
+    e->index = branch;
+  }
   for (size_t i = 0; i < states->count; i++) {
     const asl_state *st = states->items[i];
     state_nodes n = nodes_of(b, st);
     switch (st->type) {
     case ASL_STATE_CHOICE:
-      for (size_t k = 0; k < st->u.choice.count; k++)
-        if (st->u.choice.branches[k].next)
-          add_edge(g, n.out, nodes_of(b, st->u.choice.branches[k].next).in, CLI_GEDGE_CHOICE,
-                   cli_graph_choice_label(st, k));
+      for (size_t k = 0; k < st->u.choice.count; k++) {
+        if (!st->u.choice.branches[k].next)
+          continue;
+        cli_gedge *e = add_edge(g, n.out, nodes_of(b, st->u.choice.branches[k].next).in,
+                                CLI_GEDGE_CHOICE, cli_graph_choice_label(st, k));
+        e->owner = st;
+        e->index = k;
+      }
       if (st->u.choice.default_next)
         add_edge(g, n.out, nodes_of(b, st->u.choice.default_next).in, CLI_GEDGE_DEFAULT,
-                 asl_strdup("Default"));
+                 asl_strdup("Default"))
+            ->owner = st;
       break;
     case ASL_STATE_SUCCEED:
     case ASL_STATE_FAIL:
@@ -239,14 +248,21 @@ static void build_list(builder *b, const asl_states *states, int cluster, size_t
     for (size_t r = 0; r < st->retrier_count; r++) {
       const asl_retrier *rt = &st->retriers[r];
       char *suffix = asl_strfmt(" (max %lld)", (long long)rt->max_attempts);
-      add_edge(g, n.out, n.in, CLI_GEDGE_RETRY, errors_label("retry", &rt->errors, suffix));
-      g->edges.items[g->edges.len - 1].retrier = rt;
+      cli_gedge *e =
+          add_edge(g, n.out, n.in, CLI_GEDGE_RETRY, errors_label("retry", &rt->errors, suffix));
+      e->retrier = rt;
+      e->owner = st;
+      e->index = r;
       asl_free(suffix);
     }
-    for (size_t c = 0; c < st->catcher_count; c++)
-      if (st->catchers[c].next)
-        add_edge(g, n.out, nodes_of(b, st->catchers[c].next).in, CLI_GEDGE_CATCH,
-                 errors_label("catch", &st->catchers[c].errors, NULL));
+    for (size_t c = 0; c < st->catcher_count; c++) {
+      if (!st->catchers[c].next)
+        continue;
+      cli_gedge *e = add_edge(g, n.out, nodes_of(b, st->catchers[c].next).in, CLI_GEDGE_CATCH,
+                              errors_label("catch", &st->catchers[c].errors, NULL));
+      e->owner = st;
+      e->index = c;
+    }
   }
 }
 
@@ -258,7 +274,7 @@ cli_gmodel *cli_graph_build(const asl_machine *m)
   size_t start = add_node(g, CLI_GNODE_START, NULL, -1);
   size_t end = add_node(g, CLI_GNODE_END, NULL, -1);
   create_nodes(&b, &m->top, -1);
-  build_list(&b, &m->top, -1, start, end);
+  build_list(&b, &m->top, start, end, NULL, 0);
   ASL_VEC_FREE(b.index);
   return g;
 }

@@ -23,6 +23,7 @@ typedef struct cli_gnode {
   int64_t retries;
   const char *error;   /* the last error the state failed with (borrowed from the history) */
   bool failed_here;    /* the execution failed in this state */
+  bool untested;       /* coverage: no test entered it */
 } cli_gnode;
 
 typedef enum cli_gedge_kind {
@@ -42,6 +43,11 @@ typedef struct cli_gedge {
   char *label; /* owned, or NULL */
   const asl_retrier *retrier; /* RETRY: the retrier it stands for */
   int64_t taken; /* overlay: times the execution went this way (RETRY: retries it made) */
+  /* the coverage item it stands for: CHOICE rule, RETRY retrier, CATCH catcher [index] of
+   * [owner]; DEFAULT of [owner]; START into branch [index] of Parallel or Map [owner] */
+  const asl_state *owner;
+  size_t index;
+  bool untested; /* coverage: an item no test took */
 } cli_gedge;
 
 typedef struct cli_gcluster {
@@ -57,6 +63,9 @@ typedef struct cli_gmodel {
   ASL_VEC(cli_gedge) edges;
   ASL_VEC(cli_gcluster) clusters;
   bool overlay;           /* a history was laid over it */
+  bool coverage;          /* a coverage report was laid over it (instead) */
+  double coverage_percent;
+  int64_t coverage_covered, coverage_total;
   const char *exec_status; /* overlay: SUCCEEDED, FAILED, ... or NULL when unfinished */
   asl_json *history;      /* kept for the strings the overlay borrows */
 } cli_gmodel;
@@ -65,6 +74,10 @@ cli_gmodel *cli_graph_build(const asl_machine *m);
 /* Lays history [doc] ({"events": [...]}, taken) over [g]; false and *why (new string) when it is
  * not a history of this machine. */
 bool cli_graph_overlay(cli_gmodel *g, asl_json *doc, char **why);
+/* Lays coverage report [doc] (`aslrun test --coverage=json`, borrowed) over [g]: the entry of
+ * machine file [machine_path]; false and *why when the report has none for it. */
+bool cli_graph_coverage(cli_gmodel *g, const asl_json *doc, const char *machine_path,
+                        char **why);
 void cli_graph_free(cli_gmodel *g);
 
 void cli_graph_dot(const cli_gmodel *g, asl_buf *out);

@@ -1,7 +1,8 @@
 /* The graph as Graphviz DOT: a box a state (shaped and coloured by type), Parallel and Map states
  * as clusters holding their branches or item processor, labelled Choice, Retry and Catch edges.
  * With a history laid over it, the states and edges taken are green with their counts, failed
- * states red with their error, and what was not taken grey. */
+ * states red with their error, and what was not taken grey. With a coverage report, what no test
+ * exercised is red and dashed ("not tested"), the rest green with its counts. */
 #include "graph.h"
 
 #include <string.h>
@@ -26,6 +27,13 @@ static void dot_str(asl_buf *b, const char *s)
 static void node_label(const cli_gmodel *g, const cli_gnode *n, asl_buf *l)
 {
   asl_buf_printf(l, "%s\n%s", n->state->name, asl_state_type_name(n->state->type));
+  if (g->coverage) {
+    if (n->untested)
+      asl_buf_adds(l, "\nnot tested");
+    else
+      asl_buf_printf(l, " \xC3\x97%lld", (long long)n->runs);
+    return;
+  }
   if (!g->overlay)
     return;
   if (n->runs)
@@ -82,15 +90,26 @@ static void write_node(const cli_gmodel *g, size_t i, const char *indent, asl_bu
     asl_buf_adds(b, "label=");
     dot_str(b, l.data);
     asl_state_type t = n->state->type;
-    asl_buf_printf(b, " shape=%s style=\"%s\"",
+    bool dashed = g->coverage && n->untested;
+    asl_buf_printf(b, " shape=%s style=\"%s%s\"",
                    t == ASL_STATE_CHOICE                                   ? "diamond"
                    : t == ASL_STATE_SUCCEED || t == ASL_STATE_FAIL          ? "box"
                    : t == ASL_STATE_PARALLEL || t == ASL_STATE_MAP          ? "box3d"
                                                                             : "box",
-                   t == ASL_STATE_CHOICE ? "filled" : "rounded,filled");
+                   t == ASL_STATE_CHOICE ? "filled" : "rounded,filled", dashed ? ",dashed" : "");
     const char *fill = type_fill(t);
     const char *pen = t == ASL_STATE_FAIL ? "#c62828" : "#555555";
-    if (g->overlay) {
+    if (g->coverage) {
+      /* what no test entered stands out; what the tests went through is green */
+      if (n->untested) {
+        fill = "#fff0f0";
+        pen = "#c62828";
+        asl_buf_adds(b, " penwidth=2 fontcolor=\"#c62828\"");
+      } else {
+        fill = "#c8e6c9";
+        pen = "#2e7d32";
+      }
+    } else if (g->overlay) {
       if (n->failed_here) {
         fill = "#ffcdd2";
         pen = "#c62828";
@@ -140,8 +159,42 @@ static void write_cluster(const cli_gmodel *g, int c, int depth, asl_buf *b)
     asl_buf_printf(b, "%s}\n", indent + 2);
 }
 
+/* Coverage: an item edge no test took is red and dashed, one taken green with its count; the
+ * plain transitions keep their colours. */
+static void write_coverage_edge(const cli_gedge *e, asl_buf *b)
+{
+  bool item = e->owner && e->kind != CLI_GEDGE_NEXT && e->kind != CLI_GEDGE_END;
+  asl_buf l = ASL_BUF_INIT;
+  if (e->label)
+    asl_buf_adds(&l, e->label);
+  if (item && e->untested)
+    asl_buf_printf(&l, "%snot tested", l.len ? "\n" : "");
+  else if (item)
+    asl_buf_printf(&l, "%s\xC3\x97%lld", l.len ? " " : "", (long long)e->taken);
+  asl_buf_printf(b, "  n%zu -> n%zu [", e->from, e->to);
+  if (l.len) {
+    asl_buf_adds(b, "label=");
+    dot_str(b, l.data);
+    asl_buf_addc(b, ' ');
+  }
+  const char *colour = !item ? "#555555" : e->untested ? "#c62828" : "#2e7d32";
+  const char *style = item && e->untested ? "dashed"
+                      : e->kind == CLI_GEDGE_RETRY || e->kind == CLI_GEDGE_CATCH ||
+                              e->kind == CLI_GEDGE_DEFAULT
+                          ? "dashed"
+                          : "solid";
+  if (item)
+    asl_buf_adds(b, "penwidth=2 ");
+  asl_buf_printf(b, "color=\"%s\" fontcolor=\"%s\" style=%s];\n", colour, colour, style);
+  asl_buf_free(&l);
+}
+
 static void write_edge(const cli_gmodel *g, const cli_gedge *e, asl_buf *b)
 {
+  if (g->coverage) {
+    write_coverage_edge(e, b);
+    return;
+  }
   int64_t count = e->taken;
   asl_buf l = ASL_BUF_INIT;
   if (e->label)
@@ -190,10 +243,18 @@ void cli_graph_dot(const cli_gmodel *g, asl_buf *b)
   asl_buf_adds(b, "  rankdir=TB;\n  compound=true;\n  newrank=true;\n");
   asl_buf_adds(b, "  node [fontname=\"Helvetica\" fontsize=11 margin=\"0.15,0.05\"];\n");
   asl_buf_adds(b, "  edge [fontname=\"Helvetica\" fontsize=9];\n");
-  if (g->machine->comment) {
+  if (g->machine->comment || g->coverage) {
+    asl_buf t = ASL_BUF_INIT;
+    if (g->machine->comment)
+      asl_buf_adds(&t, g->machine->comment);
+    if (g->coverage)
+      asl_buf_printf(&t, "%stest coverage %.1f%% (%lld of %lld)", t.len ? "\n" : "",
+                     g->coverage_percent, (long long)g->coverage_covered,
+                     (long long)g->coverage_total);
     asl_buf_adds(b, "  label=");
-    dot_str(b, g->machine->comment);
+    dot_str(b, t.data);
     asl_buf_adds(b, ";\n  labelloc=t;\n");
+    asl_buf_free(&t);
   }
   write_cluster(g, -1, 0, b);
   for (size_t i = 0; i < g->edges.len; i++)

@@ -54,7 +54,12 @@ static void write_node(const cli_gmodel *g, size_t i, const char *indent, asl_bu
   }
   asl_buf l = ASL_BUF_INIT;
   asl_buf_printf(&l, "%s\n%s", n->state->name, asl_state_type_name(n->state->type));
-  if (g->overlay) {
+  if (g->coverage) {
+    if (n->untested)
+      asl_buf_adds(&l, "\nnot tested");
+    else
+      asl_buf_printf(&l, " \xC3\x97%lld", (long long)n->runs);
+  } else if (g->overlay) {
     if (n->runs)
       asl_buf_printf(&l, " \xC3\x97%lld", (long long)n->runs);
     if (n->retries)
@@ -110,8 +115,46 @@ static void class_list(const cli_gmodel *g, asl_buf *b, const char *cls, int whi
     asl_buf_printf(b, " %s\n", cls);
 }
 
+/* Coverage: classes for what no test exercised and what the tests went through, and a red
+ * dashed stroke for the item edges no test took. */
+static void mermaid_coverage(const cli_gmodel *g, asl_buf *b)
+{
+  asl_buf_adds(b, "  classDef untested fill:#fff0f0,stroke:#c62828,stroke-width:2px,"
+                  "stroke-dasharray:4 3,color:#c62828\n");
+  asl_buf_adds(b, "  classDef tested fill:#c8e6c9,stroke:#2e7d32,stroke-width:2px\n");
+  for (int w = 0; w < 2; w++) {
+    bool any = false;
+    for (size_t i = 0; i < g->nodes.len; i++) {
+      const cli_gnode *n = &g->nodes.items[i];
+      if ((n->kind != CLI_GNODE_STATE && n->kind != CLI_GNODE_FORK) || n->untested != (w == 0))
+        continue;
+      asl_buf_printf(b, "%sn%zu", any ? "," : "  class ", i);
+      any = true;
+    }
+    if (any)
+      asl_buf_adds(b, w == 0 ? " untested\n" : " tested\n");
+  }
+  for (int w = 0; w < 2; w++) {
+    bool any = false;
+    for (size_t i = 0; i < g->edges.len; i++) {
+      const cli_gedge *e = &g->edges.items[i];
+      bool item = e->owner && e->kind != CLI_GEDGE_NEXT && e->kind != CLI_GEDGE_END;
+      if (!item || e->untested != (w == 0))
+        continue;
+      asl_buf_printf(b, "%s%zu", any ? "," : "  linkStyle ", i);
+      any = true;
+    }
+    if (any)
+      asl_buf_adds(b, w == 0 ? " stroke:#c62828,stroke-width:2px,stroke-dasharray:4 3\n"
+                             : " stroke:#2e7d32,stroke-width:2px\n");
+  }
+}
+
 void cli_graph_mermaid(const cli_gmodel *g, asl_buf *b)
 {
+  if (g->coverage)
+    asl_buf_printf(b, "%%%% test coverage %.1f%% (%lld of %lld)\n", g->coverage_percent,
+                   (long long)g->coverage_covered, (long long)g->coverage_total);
   asl_buf_adds(b, "flowchart TD\n");
   write_cluster(g, -1, 0, b);
   ASL_VEC(size_t) taken = {0};
@@ -120,9 +163,12 @@ void cli_graph_mermaid(const cli_gmodel *g, asl_buf *b)
     const cli_gedge *e = &g->edges.items[i];
     int64_t count = e->taken;
     asl_buf l = ASL_BUF_INIT;
+    bool item = e->owner && e->kind != CLI_GEDGE_NEXT && e->kind != CLI_GEDGE_END;
     if (e->label)
       asl_buf_adds(&l, e->label);
-    if (g->overlay && count)
+    if (g->coverage && item && e->untested)
+      asl_buf_printf(&l, "%snot tested", l.len ? "\n" : "");
+    else if ((g->overlay || (g->coverage && item)) && count)
       asl_buf_printf(&l, "%s\xC3\x97%lld", l.len ? " " : "", (long long)count);
     bool dotted = e->kind == CLI_GEDGE_RETRY || e->kind == CLI_GEDGE_CATCH ||
                   e->kind == CLI_GEDGE_DEFAULT;
@@ -143,6 +189,8 @@ void cli_graph_mermaid(const cli_gmodel *g, asl_buf *b)
   }
   asl_buf_adds(b, "  classDef start fill:#333,color:#fff,stroke:#333\n");
   asl_buf_adds(b, "  class n0,n1 start\n");
+  if (g->coverage)
+    mermaid_coverage(g, b);
   if (g->overlay) {
     asl_buf_adds(b, "  classDef failed fill:#ffcdd2,stroke:#c62828,stroke-width:2px\n");
     asl_buf_adds(b, "  classDef taken fill:#c8e6c9,stroke:#2e7d32,stroke-width:2px\n");

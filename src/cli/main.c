@@ -36,6 +36,8 @@ int cli_help(const char *command)
     fputs(cli_help_test, stdout);
   } else if (strcmp(command, "graph") == 0) {
     fputs(cli_help_graph, stdout);
+  } else if (strcmp(command, "replay") == 0) {
+    fputs(cli_help_replay, stdout);
   } else {
     return cli_usage_error(NULL, "no command named '%s'", command);
   }
@@ -85,6 +87,8 @@ int main(int argc, char **argv)
     code = cli_test(argc, argv, 2);
   else if (strcmp(first, "graph") == 0)
     code = cli_graph(argc, argv, 2);
+  else if (strcmp(first, "replay") == 0)
+    code = cli_replay(argc, argv, 2);
   else if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
     code = cli_help(NULL);
   else if (strcmp(first, "--version") == 0)
