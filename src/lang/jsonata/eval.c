@@ -283,7 +283,8 @@ static jv eval_array(jn_ctx *c, const jn_node *n, jv input, jn_frame *env)
       /* a nested constructor is one item; any other value is appended (fn.append) */
       r->items[r->len++] = v;
     } else if (v.t == JV_ARR) {
-      memcpy(r->items + r->len, v.u.a->items, v.u.a->len * sizeof(jv));
+      if (v.u.a->len) /* an empty one may have no items at all */
+        memcpy(r->items + r->len, v.u.a->items, v.u.a->len * sizeof(jv));
       r->len += v.u.a->len;
     } else {
       uint32_t len = jv_arr_len(v);
