@@ -235,6 +235,20 @@ asl_machine *asl_machine_load_text(const char *text, size_t len, const asl_load_
                                    asl_diags *d);
 void asl_machine_free(asl_machine *m); /* NULL is a no-op */
 
+/* Lints beyond AWS's validation (aslrun validate --strict): what AWS accepts but is almost
+ * certainly a mistake. Each is added to [d] as a diagnostic whose message starts "warning: ",
+ * at the field it concerns: a catcher or retrier that can never act (the ones before it handle
+ * every error it names; States.Runtime, which nothing retries or catches); States.ALL retried
+ * ten times or more with no MaxDelaySeconds; a Choice without Default (with [input_schema],
+ * whether its rules cover every input the schema allows, for enum, const and type schemas); a
+ * loop no path leaves for an End, Succeed or Fail state; a Task calling Lambda without
+ * TimeoutSeconds (AWS's best practice). */
+typedef struct asl_lint_opts {
+  const asl_json *input_schema; /* a JSON Schema of the execution input, or NULL */
+} asl_lint_opts;
+
+void asl_machine_lint(const asl_machine *m, const asl_lint_opts *opts, asl_diags *d);
+
 /* "Task", "Pass", ... as in the definition. */
 const char *asl_state_type_name(asl_state_type t);
 /* The state named [name] in [states] (not searching nested lists), or NULL. For tools, not for

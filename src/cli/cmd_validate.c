@@ -1,16 +1,21 @@
 /* aslrun validate FILE...: every diagnostic of every file, as "file:line:col: /pointer: message"
  * lines or (--format json) one JSON array of {"file", "line", "column", "pointer", "message"}
- * for editors and CI. Exit 1 when any file has a problem, 2 when a file cannot be read. */
+ * for editors and CI; with --strict, the lints too ("... warning: message", asl_machine_lint),
+ * checking Choice rules against --input-schema FILE. Exit 1 when any file has a problem (or,
+ * with --strict, a warning), 2 when a file cannot be read. */
 #include "cli.h"
 
 #include <string.h>
 
-enum { OPT_FORMAT = 1, OPT_HELP };
+enum { OPT_FORMAT = 1, OPT_STRICT, OPT_INPUT_SCHEMA, OPT_MAX_STATE_NAME, OPT_HELP };
 
 static const cli_opt validate_opts[] = {
-    {"--format", NULL, true, OPT_FORMAT},
-    {"--help", "-h", false, OPT_HELP},
-    {NULL, NULL, false, 0},
+    {"--format", NULL, CLI_VALUE_REQUIRED, OPT_FORMAT},
+    {"--strict", NULL, CLI_VALUE_NONE, OPT_STRICT},
+    {"--input-schema", NULL, CLI_VALUE_REQUIRED, OPT_INPUT_SCHEMA},
+    {"--max-state-name", NULL, CLI_VALUE_REQUIRED, OPT_MAX_STATE_NAME},
+    {"--help", "-h", CLI_VALUE_NONE, OPT_HELP},
+    {NULL, NULL, CLI_VALUE_NONE, 0},
 };
 
 static void add_json_diags(asl_json *out, const char *file, const asl_diags *d, const char *text,
@@ -37,6 +42,9 @@ int cli_validate(int argc, char **argv, int first)
   cli_args a = {"validate", argv, argc, first, false};
   const char *value;
   bool json = false;
+  bool strict = false;
+  const char *schema_path = NULL;
+  cli_exec_settings settings = {0};
   int id;
   ASL_VEC(const char *) files = {0};
   while ((id = cli_next(&a, validate_opts, &value)) != CLI_ARG_END) {
@@ -48,6 +56,22 @@ int cli_validate(int argc, char **argv, int first)
       ASL_VEC_FREE(files);
       fputs(cli_help_validate, stdout);
       return CLI_OK;
+    }
+    if (id == OPT_STRICT) {
+      strict = true;
+      continue;
+    }
+    if (id == OPT_INPUT_SCHEMA) {
+      schema_path = value;
+      continue;
+    }
+    if (id == OPT_MAX_STATE_NAME) {
+      int code = cli_exec_setting("validate", CLI_OPT_MAX_STATE_NAME, value, &settings);
+      if (code != CLI_OK) {
+        ASL_VEC_FREE(files);
+        return code;
+      }
+      continue;
     }
     if (id == OPT_FORMAT) {
       if (strcmp(value, "json") == 0) {
@@ -64,6 +88,30 @@ int cli_validate(int argc, char **argv, int first)
   }
   if (files.len == 0)
     return cli_usage_error("validate", "missing the definition file(s) to validate");
+  if (schema_path && !strict) {
+    ASL_VEC_FREE(files);
+    return cli_usage_error("validate", "--input-schema checks Choice rules, one of the lints of "
+                                       "--strict: give --strict too");
+  }
+  asl_json *schema = NULL;
+  if (schema_path) {
+    char *stext = NULL;
+    size_t slen = 0;
+    if (cli_read_file(schema_path, &stext, &slen))
+      schema = cli_parse_json(schema_path, stext, slen);
+    asl_free(stext);
+    if (!schema) {
+      ASL_VEC_FREE(files);
+      return CLI_USAGE;
+    }
+    if (!asl_json_is_object(schema) && !asl_json_is_bool(schema)) {
+      asl_json_decref(schema);
+      ASL_VEC_FREE(files);
+      return cli_usage_error("validate", "%s is not a JSON Schema (an object, or true/false)",
+                             schema_path);
+    }
+  }
+  asl_lint_opts lint = {.input_schema = schema};
 
   bool problems = false;
   bool unreadable = false;
@@ -77,7 +125,9 @@ int cli_validate(int argc, char **argv, int first)
       continue;
     }
     asl_diags d = ASL_DIAGS_INIT;
-    asl_machine *m = asl_machine_load_text(text, len, NULL, &d);
+    asl_machine *m = asl_machine_load_text(text, len, &settings.load, &d);
+    if (m && strict)
+      asl_machine_lint(m, &lint, &d);
     asl_machine_free(m);
     if (d.len > 0) {
       problems = true;
@@ -102,6 +152,7 @@ int cli_validate(int argc, char **argv, int first)
   if (out.len > 0)
     fwrite(out.data, 1, out.len, stdout);
   asl_buf_free(&out);
+  asl_json_decref(schema);
   ASL_VEC_FREE(files);
   if (unreadable)
     return CLI_USAGE;

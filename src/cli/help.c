@@ -63,9 +63,19 @@ const char cli_help_validate[] =
     "options:\n"
     "  --format text|json  json: one array of {\"file\", \"line\", \"column\", \"pointer\",\n"
     "                      \"message\"} (default: text)\n"
+    "  --strict            also lint what AWS accepts but is almost certainly a mistake:\n"
+    "                      catchers and retriers that never act, retrying States.Runtime,\n"
+    "                      States.ALL retried without bound, Choice without Default, loops\n"
+    "                      with no way out, Lambda tasks without TimeoutSeconds; warnings\n"
+    "                      print as \"... warning: ...\" and count as problems\n"
+    "  --input-schema FILE with --strict: a JSON Schema of the execution input, to check\n"
+    "                      whether the rules of a Choice without Default cover every input\n"
+    "  --max-state-name N|none\n"
+    "                      longest state name accepted, in characters (AWS: 80)\n"
     "  -h, --help          show this help\n"
     "\n"
-    "Exit status: 0 all valid; 1 problems found; 2 unreadable file or usage error.\n";
+    "Exit status: 0 all valid; 1 problems (or, with --strict, warnings) found; 2 unreadable\n"
+    "file or usage error.\n";
 
 const char cli_help_help[] =
     "usage: aslrun help [COMMAND]\n"

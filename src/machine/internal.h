@@ -179,6 +179,16 @@ void asl__load_map_distributed(state_ctx *c); /* map_distributed.c */
 /* Checks a Task's Resource (resource.c); reports into [c]. */
 void asl__check_resource(state_ctx *c, const char *res, size_t len);
 
+/* ---- lints (lint.c, lint_schema.c) ---- */
+typedef enum asl__covers {
+  ASL__COVERS_ALL,     /* every input the schema allows matches a rule */
+  ASL__COVERS_NOT,     /* *detail: an input that matches none ("{\"status\":\"X\"}") */
+  ASL__COVERS_UNKNOWN, /* *detail: why it cannot be told */
+} asl__covers;
+/* Whether the rules of Choice state [st] match every input JSON Schema [schema] allows (as far
+ * as enum, const, type and required say); *detail is a new string unless ALL. */
+asl__covers asl__choice_covers(const asl_state *st, const asl_json *schema, char **detail);
+
 #define ASL_MAX_STATE_NAME 80 /* UTF-16 units, as AWS counts */
 #define ASL_MAX_DEPTH 64      /* nested Parallel/Map levels */
 

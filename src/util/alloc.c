@@ -1,10 +1,13 @@
 /* Every heap allocation goes through here, so that exhaustion has one clean ending and tests can
- * inject failures (ASL_FAIL_ALLOC=N fails the Nth allocation). */
+ * inject failures (ASL_FAIL_ALLOC=N fails the Nth allocation; ASL_COUNT_ALLOC=FILE appends the
+ * number of allocations of the process to FILE when it exits, so that a sweep knows every N). */
 #include "aslrun/util.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void default_oom(void)
 {
@@ -27,6 +30,21 @@ static ASL_NORETURN void out_of_memory(void)
   abort(); /* the handler must not return */
 }
 
+static bool counting;
+
+static void report_count(void)
+{
+  const char *path = getenv("ASL_COUNT_ALLOC");
+  int fd = path ? open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+  if (fd < 0)
+    return;
+  char line[32];
+  int n = snprintf(line, sizeof line, "%ld\n", alloc_count);
+  ssize_t w = write(fd, line, (size_t)n);
+  (void)w;
+  close(fd);
+}
+
 static bool injected_failure(void)
 {
   if (fail_at < 0) {
@@ -34,8 +52,13 @@ static bool injected_failure(void)
     fail_at = s ? strtol(s, NULL, 10) : 0;
     if (fail_at < 0)
       fail_at = 0;
+    counting = getenv("ASL_COUNT_ALLOC") != NULL;
+    if (counting)
+      atexit(report_count);
   }
-  return fail_at > 0 && ++alloc_count == fail_at;
+  if (fail_at == 0 && !counting)
+    return false;
+  return ++alloc_count == fail_at;
 }
 
 void *asl_alloc(size_t n)

@@ -3,6 +3,7 @@
  * value with the same compact text and cached size, and every JSON pointer to one of its members
  * must resolve. Nothing may crash, hang, leak or leave a reference. Seeds: tests/json/values.test
  * and the repository's JSON files. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -47,6 +48,18 @@ static void check_pointers(const asl_json *root, const asl_json *v, asl_buf *ptr
   }
 }
 
+/* A number too large for a double reads as infinity, which prints as Jackson prints it: the
+ * string "Infinity". Such a value cannot read back as itself. */
+static bool has_nonfinite(const asl_json *v)
+{
+  if (asl_json_is_number(v))
+    return !isfinite(asl_json_num_val(v));
+  for (size_t i = 0; i < asl_json_len(v); i++)
+    if (has_nonfinite(asl_json_is_array(v) ? asl_json_at(v, i) : asl_json_value_at(v, i)))
+      return true;
+  return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   size_t live = asl_json_live();
@@ -65,7 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       abort(); /* the cached size AWS's limits count is the compact text's */
     asl_json *back = asl_json_parse(compact, clen, NULL, &err);
     asl_json *back2 = asl_json_parse(pretty, plen, NULL, &err);
-    if (!back || !back2 || !asl_json_equal(v, back) || !asl_json_equal(back, back2))
+    if (!back || !back2 || (!has_nonfinite(v) && !asl_json_equal(v, back)) ||
+        !asl_json_equal(back, back2))
       abort(); /* what we print must read back as the same value */
     size_t clen2;
     char *again = asl_json_dump(back, ASL_JSON_COMPACT, &clen2);

@@ -1,7 +1,9 @@
 /* Runs the definition-error cases of tests/validate: every CASE.json is loaded with
  * asl_machine_load_text and its diagnostics, printed as asl_diags_print prints them (file shown
  * as the case's basename), must equal CASE.expected byte for byte. valid_*.json cases must load
- * with no diagnostic at all (their .expected is empty).
+ * with no diagnostic at all (their .expected is empty). lint_*.json cases are also linted
+ * (asl_machine_lint, aslrun validate --strict), with CASE.input-schema as the JSON Schema of the
+ * input when that file exists; their warnings are in CASE.expected too.
  *
  *   run_validate DIR            check every case of DIR
  *   run_validate DIR --update   rewrite the .expected files from what the loader says (review the
@@ -62,6 +64,33 @@ static char **list_dir(const char *dir, const char *suffix, size_t *count)
   return names.items;
 }
 
+/* Lints [m] into [d], with CASE.input-schema as the input's schema when there is one. */
+static int lint_case(const asl_machine *m, const char *dir, const char *name, size_t base_len,
+                     asl_diags *d)
+{
+  int failed = 0;
+  char *schema_path = asl_strfmt("%s/%.*s.input-schema", dir, (int)base_len, name);
+  size_t slen = 0;
+  char *stext = read_file(schema_path, &slen);
+  asl_json *schema = NULL;
+  if (stext) {
+    asl_error err = ASL_ERROR_INIT;
+    schema = asl_json_parse(stext, slen, NULL, &err);
+    if (!schema) {
+      printf("FAIL %s: its input schema is not JSON: %s\n", name, err.cause);
+      failed = 1;
+    }
+    asl_error_clear(&err);
+  }
+  asl_lint_opts lo = {.input_schema = schema};
+  asl_machine_lint(m, &lo, d);
+  asl_diags_sort(d);
+  asl_json_decref(schema);
+  asl_free(stext);
+  asl_free(schema_path);
+  return failed;
+}
+
 static int run_case(const char *dir, const char *name, bool update)
 {
   char *path = asl_strfmt("%s/%s", dir, name);
@@ -77,11 +106,14 @@ static int run_case(const char *dir, const char *name, bool update)
   }
   asl_diags d = ASL_DIAGS_INIT;
   asl_machine *m = asl_machine_load_text(text, len, NULL, &d);
+  bool lint = base_len >= 5 && memcmp(name, "lint_", 5) == 0;
+  if (m && lint)
+    failed |= lint_case(m, dir, name, base_len, &d);
   asl_buf got = ASL_BUF_INIT;
   asl_diags_print(&d, name, text, len, &got);
   if (!got.data)
     asl_buf_add(&got, "", 0);
-  if ((m == NULL) != (d.len > 0)) {
+  if (!lint && (m == NULL) != (d.len > 0)) {
     printf("FAIL %s: load returned %s with %zu diagnostics\n", name, m ? "a machine" : "NULL",
            d.len);
     failed = 1;
