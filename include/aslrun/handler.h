@@ -116,6 +116,10 @@ asl_status asl_handlers_check(asl_handlers *h, const char *state_name, const cha
  * start (a Task with nothing to serve it, a function kind not available) and [cb] never runs. */
 asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_task_done_cb cb,
                            void *data, asl_task_call **call, asl_error *err);
+/* Does [call] run code (a Python function, a command, a Lambda over HTTP) rather than answer
+ * at once (a mock)? The executor's exact clock counts the real time of such work only, so that
+ * a seeded run served by mocks repeats itself to the millisecond. */
+bool asl_task_call_runs_code(const asl_task_call *call);
 /* Stops a pending call: its worker is killed and the callback runs once with ASL_E_CANCELED,
  * even if the handler had already answered. */
 void asl_task_cancel(asl_task_call *call);

@@ -24,6 +24,8 @@ enum {
   OPT_HISTORY,
   OPT_TRACE,
   OPT_PAYLOAD_LIMIT,
+  OPT_LIVE,
+  OPT_CONFIG,
   OPT_HELP,
 };
 
@@ -33,6 +35,8 @@ static const cli_opt replay_opts[] = {
     {"--history", NULL, CLI_VALUE_REQUIRED, OPT_HISTORY},
     {"--trace", NULL, CLI_VALUE_OPTIONAL, OPT_TRACE},
     {"--payload-limit", NULL, CLI_VALUE_REQUIRED, OPT_PAYLOAD_LIMIT},
+    {"--live", NULL, CLI_VALUE_REQUIRED, OPT_LIVE},
+    {"--config", NULL, CLI_VALUE_REQUIRED, OPT_CONFIG},
     CLI_EXEC_OPTS,
     {"--help", "-h", CLI_VALUE_NONE, OPT_HELP},
     {NULL, NULL, CLI_VALUE_NONE, 0},
@@ -57,6 +61,11 @@ const char cli_help_replay[] =
     "  --state-machine-arn ARN  the state machine's ARN (default: the history's region and\n"
     "                           account, named after MACHINE without .json)\n"
     "  --history FILE           also write the local run's history to FILE\n"
+    "  --live STATE             the Task state STATE calls its handler (aslrun.json) instead of\n"
+    "                           getting the recorded results, so that a changed function shows\n"
+    "                           where it now differs from production (repeatable)\n"
+    "  --config FILE            the aslrun.json of --live states (default: the one beside\n"
+    "                           MACHINE)\n"
     "  --trace[=text|json]      print each step of the local run on stderr\n"
     "  --payload-limit BYTES    largest input, result or output of a state, or 'none'\n"
     "  --seed N                 the seed of the local run's random source (default: 0)\n"
@@ -77,6 +86,8 @@ typedef struct replay_options {
   bool trace;
   bool trace_json;
   size_t payload_limit;
+  ASL_VEC(const char *) live; /* --live states: served by their handlers */
+  const char *config;
   cli_exec_settings exec;
 } replay_options;
 
@@ -122,6 +133,12 @@ static int parse_args(int argc, char **argv, int first, replay_options *o, bool 
                                "not '%s'",
                                value);
       break;
+    case OPT_LIVE:
+      ASL_VEC_PUSH(o->live, value);
+      break;
+    case OPT_CONFIG:
+      o->config = value;
+      break;
     case OPT_HELP:
       *help = true;
       return CLI_OK;
@@ -139,6 +156,8 @@ static int parse_args(int argc, char **argv, int first, replay_options *o, bool 
                                      "replay HISTORY.json MACHINE.json");
   if (o->exec.has_start_time)
     return cli_usage_error("replay", "--start-time: a replay starts when the history does");
+  if (o->config && o->live.len == 0)
+    return cli_usage_error("replay", "--config serves --live states: name them with --live STATE");
   return cli_payload_limit_env("replay", &o->payload_limit);
 }
 
@@ -160,6 +179,7 @@ typedef struct answer_queue {
 
 typedef struct answers {
   answer_queue *by_key;
+  const replay_options *o; /* its --live states get no answer: their handlers serve them */
 } answers;
 
 static const char *const succeeded[] = {"TaskSucceeded", "LambdaFunctionSucceeded",
@@ -249,6 +269,9 @@ static void answers_free(answers *as)
 static void on_answer(void *data, const asl_task_query *query, asl_task_answer *out)
 {
   answers *as = data;
+  for (size_t i = 0; i < as->o->live.len; i++)
+    if (strcmp(as->o->live.items[i], query->state) == 0)
+      return;
   char *key = replay_query_key(query);
   answer_queue *q = NULL;
   HASH_FIND_STR(as->by_key, key, q);
@@ -555,7 +578,8 @@ static asl_json *read_json(const char *path)
 }
 
 static int run_local(const replay_options *o, const asl_machine *m, const replay_events *aws,
-                     answers *as, run_ctx *ctx, cli_history *history, cli_trace *trace)
+                     answers *as, run_ctx *ctx, cli_history *history, cli_trace *trace,
+                     asl_handlers *handlers)
 {
   const replay_event *start = &aws->items[0];
   asl_json *input = text_value(detail_str(start->details, "input"));
@@ -585,6 +609,7 @@ static int run_local(const replay_options *o, const asl_machine *m, const replay
       .sink_count = n,
       .answer = on_answer,
       .answer_data = as,
+      .handlers = handlers,
   };
   cli_exec_settings es = o->exec;
   es.has_seed = true; /* 0 unless --seed: a replay repeats itself */
@@ -633,6 +658,31 @@ static int report(const replay_events *aws, const replay_events *local, const di
   return CLI_FAILED;
 }
 
+/* Every --live name must be a Task state: a misspelt one would silently replay as recorded. */
+static bool live_states_exist(const replay_options *o, const asl_machine *m)
+{
+  bool ok = true;
+  for (size_t i = 0; i < o->live.len; i++) {
+    const char *name = o->live.items[i];
+    if (cli_is_task_state(m, name))
+      continue;
+    fprintf(stderr, "aslrun: --live \"%s\": no Task state of %s has that name\n", name,
+            o->machine_path);
+    ok = false;
+  }
+  return ok;
+}
+
+static cli_handlers *open_handlers(const replay_options *o, uv_loop_t *loop)
+{
+  cli_handlers_opts hopts = {
+      .config = o->config,
+      .machine = o->machine_path,
+      .payload_limit = o->payload_limit,
+  };
+  return cli_handlers_open(loop, &hopts);
+}
+
 int cli_replay(int argc, char **argv, int first)
 {
   replay_options o = {0};
@@ -641,14 +691,18 @@ int cli_replay(int argc, char **argv, int first)
   if (code != CLI_OK || help) {
     if (help)
       fputs(cli_help_replay, stdout);
+    ASL_VEC_FREE(o.live);
     return code;
   }
   asl_json *doc = read_json(o.history_path);
-  if (!doc)
-    return CLI_USAGE;
-  asl_machine *m = cli_load_machine_with(o.machine_path, &o.exec.load, NULL);
+  asl_machine *m = doc ? cli_load_machine_with(o.machine_path, &o.exec.load, NULL) : NULL;
+  if (m && !live_states_exist(&o, m)) {
+    asl_machine_free(m);
+    m = NULL;
+  }
   if (!m) {
     asl_json_decref(doc);
+    ASL_VEC_FREE(o.live);
     return CLI_USAGE;
   }
   replay_machine *rm = replay_machine_new(m);
@@ -661,14 +715,16 @@ int cli_replay(int argc, char **argv, int first)
     replay_machine_free(rm);
     asl_machine_free(m);
     asl_json_decref(doc);
+    ASL_VEC_FREE(o.live);
     return CLI_USAGE;
   }
-  answers as = {0};
+  answers as = {.o = &o};
   collect_answers(&aws, &as);
 
   run_ctx ctx = {0};
   cli_history *history = NULL;
   cli_trace *trace = NULL;
+  cli_handlers *handlers = NULL;
   int rc = uv_loop_init(&ctx.loop);
   if (rc == 0) {
     uv_signal_init(&ctx.loop, &ctx.sigint);
@@ -678,14 +734,17 @@ int cli_replay(int argc, char **argv, int first)
   if (rc != 0) {
     fprintf(stderr, "aslrun: cannot start the event loop: %s\n", uv_strerror(rc));
     code = CLI_USAGE;
-  } else if (o.local_history && !(history = cli_history_open(o.local_history))) {
+  } else if ((o.local_history && !(history = cli_history_open(o.local_history))) ||
+             (o.live.len > 0 && !(handlers = open_handlers(&o, &ctx.loop)))) {
     uv_close((uv_handle_t *)&ctx.sigint, NULL);
     uv_run(&ctx.loop, UV_RUN_DEFAULT);
     code = CLI_USAGE;
   } else {
     trace = o.trace ? cli_trace_open(stderr, o.trace_json) : NULL;
-    code = run_local(&o, m, &aws, &as, &ctx, history, trace);
+    code = run_local(&o, m, &aws, &as, &ctx, history, trace,
+                     handlers ? cli_handlers_registry(handlers) : NULL);
   }
+  cli_handlers_close(handlers);
   if (rc == 0)
     uv_loop_close(&ctx.loop);
   cli_trace_close(trace);
@@ -723,5 +782,6 @@ int cli_replay(int argc, char **argv, int first)
   replay_machine_free(rm);
   asl_machine_free(m);
   asl_json_decref(doc);
+  ASL_VEC_FREE(o.live);
   return code;
 }

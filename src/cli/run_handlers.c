@@ -297,6 +297,17 @@ static void task_names(const asl_states *states, name_list *out)
   }
 }
 
+bool cli_is_task_state(const asl_machine *m, const char *name)
+{
+  name_list tasks = {0};
+  task_names(&m->top, &tasks);
+  bool found = false;
+  for (size_t t = 0; t < tasks.len && !found; t++)
+    found = strcmp(tasks.items[t], name) == 0;
+  ASL_VEC_FREE(tasks);
+  return found;
+}
+
 bool cli_check_mocked_names(const asl_json *mocked, const char *file, const char *text,
                             size_t len, const char *pointer, const asl_machine *m,
                             const char *machine_file, asl_buf *out)

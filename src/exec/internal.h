@@ -185,6 +185,7 @@ struct asl_run {
       const char *timed_out; /* the timeout's error name once a timer fired, else NULL */
       bool canceling;      /* the state is being aborted */
       bool holding;        /* the clock is held for the call */
+      bool holding_work;   /* ... as for real work (the call runs code, not a mock) */
       uint64_t invocation;
       /* an answer instead of a handler call (fault injection, replay) */
       bool answered;        /* this attempt is served by the answer, not the registry */

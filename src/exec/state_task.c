@@ -270,7 +270,10 @@ static void release_clock(asl_run *r)
 {
   if (r->u.task.holding) {
     r->u.task.holding = false;
-    asl__clock_release_work(&r->exec->clock);
+    if (r->u.task.holding_work)
+      asl__clock_release_work(&r->exec->clock);
+    else
+      asl__clock_release(&r->exec->clock);
   }
 }
 
@@ -502,7 +505,11 @@ static asl__step task_attempt(asl_run *r)
     return asl__run_fail(r, &err);
   }
   r->u.task.call = call;
-  asl__clock_hold_work(&e->clock);
+  r->u.task.holding_work = asl_task_call_runs_code(call);
+  if (r->u.task.holding_work)
+    asl__clock_hold_work(&e->clock);
+  else
+    asl__clock_hold(&e->clock);
   r->u.task.holding = true;
   emit_scheduled(r, eff, timeout_s, heartbeat_s);
   emit_started(r);

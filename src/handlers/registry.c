@@ -624,6 +624,11 @@ static void answer_mock(asl_task_call *c, const asl_task_request *req, const asl
   asl__call_complete(c);
 }
 
+bool asl_task_call_runs_code(const asl_task_call *call)
+{
+  return call->fn != NULL;
+}
+
 asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_task_done_cb cb,
                            void *data, asl_task_call **call, asl_error *err)
 {
