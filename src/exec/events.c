@@ -198,6 +198,22 @@ void asl__event_state_entered(asl_run *r)
   r->entered_id = asl__run_emit(r, asl__state_ops_of(st->type)->entered, d);
 }
 
+/* StateExitedEventDetails' assignedVariables: each variable the state set, as JSON text. */
+static void put_assigned(asl_json *d, const asl_json *assigned)
+{
+  size_t n = assigned ? asl_json_len(assigned) : 0;
+  if (n == 0)
+    return;
+  asl_json *vars = asl_json_object(n);
+  for (size_t i = 0; i < n; i++) {
+    size_t len;
+    const char *name = asl_json_key_at(assigned, i, &len);
+    asl_json_obj_put(vars, name, len, asl__event_text(asl_json_value_at(assigned, i)));
+  }
+  asl_json_obj_put_cstr(d, "assignedVariables", vars);
+  asl_json_obj_put_cstr(d, "assignedVariablesDetails", not_truncated());
+}
+
 void asl__event_state_exited(asl_run *r)
 {
   asl_exec *e = r->exec;
@@ -206,8 +222,10 @@ void asl__event_state_exited(asl_run *r)
   if (!ops->has_exited)
     return;
   asl_json *d = NULL;
-  if (asl__events_wanted(e))
+  if (asl__events_wanted(e)) {
     d = state_details(st, "output", "outputDetails", r->output);
+    put_assigned(d, r->assigned);
+  }
   asl__run_emit(r, ops->exited, d);
 }
 

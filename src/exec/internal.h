@@ -154,6 +154,10 @@ struct asl_run {
   bool queued;
   asl_run *next_ready;
 
+  /* workflow variables (vars.c) */
+  asl_json *vars;         /* the run's own scope, name -> value (owned), NULL while empty */
+  asl_json *assigned;     /* what the current state assigned, for its exit event (owned) */
+
   /* what the current state produced */
   asl_json *output;       /* owned */
   const asl_state *next;  /* NULL: the run ends */

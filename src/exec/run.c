@@ -4,6 +4,7 @@
  * yet every ASL__BURST transitions the run yields to the loop (timers, Ctrl-C). What each state
  * does is in state_*.c; events in events.c; the execution around the top run in exec.c. */
 #include "internal.h"
+#include "vars.h"
 
 #include <inttypes.h>
 
@@ -50,6 +51,7 @@ void asl__run_free(asl_run *r)
   asl_json_decref(r->output);
   asl_json_decref(r->result);
   asl_error_clear(&r->error);
+  asl__vars_free(r);
   asl_free(r);
 }
 
@@ -119,6 +121,8 @@ static void enter(asl_run *r)
   if (st->uses_context)
     r->context = asl__context_for_state(r);
   r->next = NULL;
+  asl_json_decref(r->assigned);
+  r->assigned = NULL;
   asl__step step = asl__state_supported(r) ? asl__state_ops_of(st->type)->run(r) : ASL__STEP_FAILED;
   switch (step) {
   case ASL__STEP_DONE:
