@@ -103,6 +103,9 @@ void asl_arena_defer(asl_arena *a, void (*fn)(void *), void *p);
 void asl_text_linecol(const char *text, size_t len, size_t offset, int *line, int *col);
 /* True when [s] of [n] bytes is valid UTF-8. */
 bool asl_utf8_valid(const char *s, size_t n);
+/* The largest length <= [n] at which [s] can be cut without splitting a UTF-8 character (s must
+ * have at least n bytes, plus one when it is longer than n). */
+size_t asl_utf8_floor(const char *s, size_t n);
 /* Number of UTF-16 code units [s] takes (Java's String.length(), which AWS's limits count). */
 size_t asl_utf16_len(const char *s, size_t n);
 

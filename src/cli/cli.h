@@ -166,6 +166,8 @@ bool cli_handlers_check_into(cli_handlers *h, const asl_machine *m, const char *
 bool cli_handlers_check_faults(cli_handlers *h, const asl_machine *m, const char *machine_file,
                                const char *sm_name, const char *test_case,
                                const cli_faults *faults, asl_buf *out);
+/* [v] compact, cut to [max] bytes with "..." (at a character boundary; testdiff.c). */
+void cli_json_short(const asl_json *v, size_t max, asl_buf *out);
 /* Is [name] a Task state of [m], at any level? */
 bool cli_is_task_state(const asl_machine *m, const char *name);
 /* Each state [mocked] names (a test case's mocks, aslrun.json's "mocks") must be a Task state of

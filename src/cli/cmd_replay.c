@@ -393,14 +393,7 @@ static char *shown(const asl_json *v)
   if (!v)
     return asl_strdup("(none)");
   asl_buf b = ASL_BUF_INIT;
-  asl_json_dump_buf(v, ASL_JSON_COMPACT, &b);
-  if (b.len > SHOW) {
-    size_t n = SHOW - 3;
-    while (n > 0 && ((unsigned char)b.data[n] & 0xC0) == 0x80)
-      n--;
-    b.len = n;
-    asl_buf_adds(&b, "...");
-  }
+  cli_json_short(v, SHOW, &b);
   return asl_buf_steal(&b, NULL);
 }
 

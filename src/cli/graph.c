@@ -34,10 +34,7 @@ static void cut(asl_buf *b, size_t max)
 {
   if (b->len <= max)
     return;
-  size_t n = max - 3;
-  while (n > 0 && ((unsigned char)b->data[n] & 0xC0) == 0x80)
-    n--;
-  b->len = n;
+  b->len = asl_utf8_floor(b->data, max - 3);
   asl_buf_adds(b, "...");
 }
 

@@ -15,6 +15,18 @@ const char cli_help_main[] =
     "aslrun runs Amazon States Language state machines locally, with AWS Step Functions'\n"
     "semantics. 'aslrun COMMAND --help' shows the options of a command.\n";
 
+/* run and test take the same quota options (cli.h, CLI_EXEC_OPTS) */
+#define QUOTA_OPTIONS \
+    "  --max-history-events N|none\n" \
+    "  --max-duration SECONDS|none\n" \
+    "  --inline-map-concurrency N|none\n" \
+    "  --distributed-map-concurrency N|none\n" \
+    "  --max-state-name N|none  AWS's quotas, enforced with AWS's errors: history events\n" \
+    "                           (25000), execution duration (one year), inline Map iterations\n" \
+    "                           at once (40), Distributed Map child executions at once\n" \
+    "                           (10000), characters of a state name (80); raise them, or lift\n" \
+    "                           them with 'none', for local experiments\n"
+
 const char cli_help_run[] =
     "usage: aslrun [run] MACHINE [options]\n"
     "\n"
@@ -56,15 +68,7 @@ const char cli_help_run[] =
     "                           return:JSON; or the real handler is made to fail: crash,\n"
     "                           hang, oom (Python and commands), http:429, http:500 (Lambda\n"
     "                           over HTTP). Repeatable; Retry and Catch act as on AWS\n"
-    "  --max-history-events N|none\n"
-    "  --max-duration SECONDS|none\n"
-    "  --inline-map-concurrency N|none\n"
-    "  --distributed-map-concurrency N|none\n"
-    "  --max-state-name N|none  AWS's quotas, enforced with AWS's errors: history events\n"
-    "                           (25000), execution duration (one year), inline Map iterations\n"
-    "                           at once (40), Distributed Map child executions at once\n"
-    "                           (10000), characters of a state name (80); raise them, or lift\n"
-    "                           them with 'none', for local experiments\n"
+    QUOTA_OPTIONS
     "  -h, --help               show this help\n"
     "\n"
     "environment:\n"
@@ -147,15 +151,7 @@ const char cli_help_test[] =
     "                           Choice rules and Defaults, retriers, catchers, Parallel\n"
     "                           branches and Map processors (json: one object on stdout)\n"
     "  --coverage-min PERCENT   fail (exit 1) when a machine's coverage is below PERCENT\n"
-    "  --max-history-events N|none\n"
-    "  --max-duration SECONDS|none\n"
-    "  --inline-map-concurrency N|none\n"
-    "  --distributed-map-concurrency N|none\n"
-    "  --max-state-name N|none  AWS's quotas, enforced with AWS's errors: history events\n"
-    "                           (25000), execution duration (one year), inline Map iterations\n"
-    "                           at once (40), Distributed Map child executions at once\n"
-    "                           (10000), characters of a state name (80); raise them, or lift\n"
-    "                           them with 'none', for local experiments\n"
+    QUOTA_OPTIONS
     "  -h, --help               show this help\n"
     "\n"
     "Exit status: 0 every case passed; 1 a case failed or could not run, or a test file is\n"

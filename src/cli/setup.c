@@ -44,11 +44,8 @@ char *cli_machine_name(const char *path)
     n -= 5;
   if (n == 0)
     return asl_strdup("StateMachine");
-  if (n > 80) {
-    n = 80;
-    while (n > 0 && ((unsigned char)base[n] & 0xC0) == 0x80)
-      n--;
-  }
+  if (n > 80)
+    n = asl_utf8_floor(base, 80);
   char *name = asl_strndup(base, n);
   for (char *p = name; *p; p++) {
     unsigned char c = (unsigned char)*p;

@@ -127,8 +127,6 @@ void cli_diff_json(const asl_json *exp, const asl_json *act, const char *indent,
 /* Writes [v] with two-space indentation, empty containers as {} and [], members in their order:
  * the form --update writes test files in. */
 void cli_json_pretty(const asl_json *v, asl_buf *out);
-/* [v] compact, cut to [max] bytes with "..." (at a character boundary). */
-void cli_json_short(const asl_json *v, size_t max, asl_buf *out);
 
 /* ---- --update (testupdate.c) ---- */
 /* Rewrites [f] with the expectations of its cases replaced by their actual results (only the

@@ -70,10 +70,7 @@ void cli_json_short(const asl_json *v, size_t max, asl_buf *out)
   if (b.len <= max || max < 4) {
     asl_buf_add(out, b.data, b.len);
   } else {
-    size_t cut = max - 3;
-    while (cut > 0 && ((unsigned char)b.data[cut] & 0xC0) == 0x80)
-      cut--;
-    asl_buf_add(out, b.data, cut);
+    asl_buf_add(out, b.data, asl_utf8_floor(b.data, max - 3));
     asl_buf_adds(out, "...");
   }
   asl_buf_free(&b);

@@ -74,10 +74,7 @@ char *asl__describe(const asl_json *v)
     return asl_json_dump(v, ASL_JSON_COMPACT, NULL);
   /* cut at a character boundary so the message stays valid UTF-8 */
   const char *s = asl_json_str(v);
-  size_t cut = 50;
-  while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-    cut--;
-  asl_json *head = asl_json_string(s, cut);
+  asl_json *head = asl_json_string(s, asl_utf8_floor(s, 50));
   char *q = asl_json_dump(head, ASL_JSON_COMPACT, NULL);
   asl_json_decref(head);
   q[strlen(q) - 1] = '\0'; /* drop the closing quote: the text goes on */

@@ -53,9 +53,7 @@ static char *file_name(const char *name)
     h ^= (unsigned char)*p;
     h *= 1099511628211ull;
   }
-  size_t cut = 100;
-  while (cut > 0 && ((unsigned char)name[cut] & 0xC0) == 0x80)
-    cut--;
+  size_t cut = asl_utf8_floor(name, 100);
   return asl_strfmt("%.*s-%016llx.json", (int)cut, name, (unsigned long long)h);
 }
 

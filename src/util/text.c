@@ -58,6 +58,13 @@ bool asl_utf8_valid(const char *s, size_t n)
   return true;
 }
 
+size_t asl_utf8_floor(const char *s, size_t n)
+{
+  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+    n--;
+  return n;
+}
+
 size_t asl_utf16_len(const char *s, size_t n)
 {
   size_t units = 0;
