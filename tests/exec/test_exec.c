@@ -467,6 +467,52 @@ static void test_tasks_with_one_registry(void)
   CHECK(asl_json_live() == live);
 }
 
+/* A sink that spends real time while a mocked call is pending: on an exact clock (seeded, virtual
+ * time) a mock's answer takes no execution time, so the run ends at its start instant however
+ * slow the machine is (found by tools/alloc-sweep: the stopDate of a mocked run moved by a
+ * millisecond under load). */
+static void on_slow_event(void *data, const asl_event *ev)
+{
+  (void)data;
+  if (ev->type == ASL_EVENT_LAMBDA_FUNCTION_STARTED)
+    uv_sleep(20);
+}
+
+static void test_mocks_take_no_exact_time(void)
+{
+  size_t live = asl_json_live();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  asl_machine *m = load("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+                        "\"Resource\":\"arn:aws:lambda:us-east-1:123456789012:function:F\","
+                        "\"End\":true}}}");
+  asl_json *config = J("{\"mocks\":{\"T\":{\"Return\":1}}}");
+  asl_handlers_opts ho = {.loop = &loop, .config = config};
+  asl_error err = ASL_ERROR_INIT;
+  asl_handlers *h = asl_handlers_new(&ho, &err);
+  CHECK(h != NULL);
+  asl_event_sink sink = {.on_event = on_slow_event};
+  asl_exec_opts o = {.loop = &loop, .virtual_time = true, .has_seed = true, .seed = 1,
+                     .exact_time = true, .start_time_ms = 1700000000000, .sinks = &sink,
+                     .sink_count = 1, .handlers = h};
+  recorder rec = {0};
+  asl_json *in = J("{}");
+  asl_exec *e = NULL;
+  CHECK(asl_exec_start(m, in, &o, on_done, &rec, &e, &err) == ASL_OK);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(rec.done_calls == 1);
+  CHECK(asl_exec_status_of(e) == ASL_EXEC_SUCCEEDED);
+  CHECK(asl_exec_start_ms(e) == 1700000000000);
+  CHECK(asl_exec_stop_ms(e) == 1700000000000);
+  asl_exec_free(e);
+  asl_json_decref(in);
+  asl_handlers_free(h);
+  asl_json_decref(config);
+  asl_machine_free(m);
+  CHECK(uv_loop_close(&loop) == 0);
+  CHECK(asl_json_live() == live);
+}
+
 static void test_task_without_registry(void)
 {
   size_t live = asl_json_live();
@@ -539,6 +585,7 @@ int main(void)
   test_two_executions_on_one_loop();
   test_tasks_with_one_registry();
   test_task_without_registry();
+  test_mocks_take_no_exact_time();
   test_stop_during_map();
   return CHECK_DONE();
 }
