@@ -15,6 +15,10 @@
 
 #include "aslrun/json.h"
 
+/* The value of workflow variable [name] ([len] bytes, no '$'), borrowed for the evaluation, or
+ * NULL when it has none. */
+typedef const asl_json *(*asl_var_lookup_cb)(void *data, const char *name, size_t len);
+
 /* What an expression is evaluated against. */
 typedef struct asl_env {
   const asl_json *input;   /* what `$` refers to */
@@ -22,22 +26,32 @@ typedef struct asl_env {
                               compiled expressions provably do not use it (asl_*_uses_context) */
   uint64_t *rng;           /* state of the random source of States.MathRandom / States.UUID;
                               NULL: seeded from the clock on first use */
+  asl_var_lookup_cb vars;  /* what `$name` refers to (workflow variables); NULL: none is set */
+  void *vars_data;
 } asl_env;
+
+/* Reports each workflow variable an expression reads ($name, without the '$'), in order and as
+ * often as it appears, with the offset of its '$' inside the expression's text. */
+typedef void (*asl_var_ref_cb)(void *data, const char *name, size_t len, size_t offset);
 
 /* ---------------------------------------------------------------- JSONPath ---- */
 typedef struct asl_path asl_path;
 
-/* Compiles JSONPath [text] ("$...", or "$$..." for the context object). On a syntax error
- * returns ASL_E_DEFINITION with a cause that says what is wrong and where in the path. */
+/* Compiles JSONPath [text] ("$...", "$$..." for the context object, or "$name..." for workflow
+ * variable name: "$order.items[0]"). On a syntax error returns ASL_E_DEFINITION with a cause
+ * that says what is wrong and where in the path. */
 asl_status asl_path_compile(asl_arena *a, const char *text, size_t len, asl_path **out,
                             asl_error *err);
 const char *asl_path_text(const asl_path *p); /* the source text, NUL-terminated */
 bool asl_path_is_context(const asl_path *p);  /* starts with $$ */
 bool asl_path_is_root(const asl_path *p);     /* exactly "$" */
+/* The variable a "$name..." path reads (NUL-terminated, *len bytes), or NULL. */
+const char *asl_path_variable(const asl_path *p, size_t *len);
 /* Definite paths name at most one node (no wildcard, slice, union, filter or recursive descent);
  * indefinite ones evaluate to an array of every match (possibly empty), as Jayway does. */
 bool asl_path_is_definite(const asl_path *p);
-/* Evaluates [p] against env->input (or env->context for $$ paths). Returns a new reference.
+/* Evaluates [p] against env->input (or env->context for $$ paths, or the variable through
+ * env->vars). Returns a new reference. A variable that is not set fails with States.Runtime.
  * A definite path that matches nothing fails: code ASL_E_RUNTIME, name "States.Runtime" and
  * Jayway's words as cause ("No results for path: $['a']" for a missing last property,
  * "Missing property in path $['a']" for a missing intermediate one, ...). A path whose filters
@@ -72,6 +86,7 @@ asl_status asl_expr_compile(asl_arena *a, const char *text, size_t len, int allo
                             asl_error *err);
 const char *asl_expr_text(const asl_expr *e);
 bool asl_expr_uses_context(const asl_expr *e);
+void asl_expr_each_variable(const asl_expr *e, asl_var_ref_cb cb, void *data);
 /* A path that finds nothing fails with States.Runtime; [field] names the field in the cause
  * ("The JSONPath '$.x' specified for the field 'value.$' could not be found in the input
  * '{...}'"). An intrinsic that fails gives States.IntrinsicFailure with AWS's cause. */
@@ -87,6 +102,9 @@ typedef struct asl_template asl_template;
 asl_template *asl_template_compile(asl_arena *a, const asl_json *tmpl, const char *pointer,
                                    asl_diags *d);
 bool asl_template_uses_context(const asl_template *t);
+/* Reports the variables of every expression in [t]; the offset is that of the member's value in
+ * the template's source (ASL_NOPOS without one). */
+void asl_template_each_variable(const asl_template *t, asl_var_ref_cb cb, void *data);
 /* Builds the payload. Constant parts are shared, not copied. */
 asl_json *asl_template_eval(const asl_template *t, const asl_env *env, asl_error *err);
 
@@ -99,6 +117,9 @@ typedef struct asl_choice asl_choice;
 asl_choice *asl_choice_compile(asl_arena *a, const asl_json *rule, const char *pointer,
                                bool top_level, asl_diags *d);
 bool asl_choice_uses_context(const asl_choice *c);
+/* Reports the variables of every path in the rule (Variable and the *Path operands); the offset
+ * is that of the field's value in the source (ASL_NOPOS without one). */
+void asl_choice_each_variable(const asl_choice *c, asl_var_ref_cb cb, void *data);
 /* Sets *matched. Fails (States.Runtime, AWS's cause) where AWS fails, e.g. when a Variable path
  * matches nothing. */
 asl_status asl_choice_eval(const asl_choice *c, const asl_env *env, bool *matched,

@@ -57,7 +57,11 @@ void asl__run_free(asl_run *r)
 
 asl_env asl__run_env(asl_run *r, const asl_json *input)
 {
-  asl_env env = {input, r->context, &r->exec->rng};
+  asl_env env = {.input = input,
+                 .context = r->context,
+                 .rng = &r->exec->rng,
+                 .vars = asl__var_lookup,
+                 .vars_data = r};
   return env;
 }
 

@@ -82,7 +82,8 @@ static asl_json *select_item(asl__map *m, size_t i, asl_error *err)
   if (!sel)
     return asl_json_incref(item);
   asl_json *ctx = asl_template_uses_context(sel) ? asl__context_for_item(r, i, item) : NULL;
-  asl_env env = {m->eff, ctx, &r->exec->rng};
+  asl_env env = asl__run_env(r, m->eff);
+  env.context = ctx;
   asl_json *v = asl_template_eval(sel, &env, err);
   asl_json_decref(ctx);
   return v;

@@ -89,6 +89,8 @@ struct asl_choice {
   const cmp_def *cmp;
   const asl_path *variable;
   const asl_path *operand; /* ...Path forms */
+  size_t variable_pos;     /* of their strings in the source */
+  size_t operand_pos;
   const asl_json *value;   /* literal operand, kept by the arena */
   asl_timestamp ts;        /* Timestamp* literal, parsed at load */
   bool uses_context;
@@ -178,6 +180,7 @@ static void compile_operand(ccompiler *c, asl_choice *r, const asl_json *v, size
   const cmp_def *d = r->cmp;
   if (d->path) {
     r->operand = compile_path(c, v, pos, pointer, d->name);
+    r->operand_pos = pos;
     if (r->operand && r->operand->context)
       r->uses_context = true;
     return;
@@ -315,6 +318,7 @@ static asl_choice *compile_rule(ccompiler *c, const asl_json *rule, const char *
       char *ptr = asl_pointer_join(pointer, "Variable", 8);
       size_t vpos = asl_json_pos(variable);
       r->variable = compile_path(c, variable, vpos == ASL_NOPOS ? asl_json_key_pos_at(rule, var_index) : vpos, ptr, "Variable");
+      r->variable_pos = vpos;
       asl_free(ptr);
       if (r->variable && r->variable->context)
         r->uses_context = true;
@@ -409,13 +413,31 @@ static bool is_timestamp(const asl_json *v, asl_timestamp *ts)
   return asl_json_is_string(v) && asl_timestamp_parse(asl_json_str(v), asl_json_str_len(v), ts);
 }
 
+void asl_choice_each_variable(const asl_choice *c, asl_var_ref_cb cb, void *data)
+{
+  if (c->kind != RULE_CMP) {
+    for (size_t i = 0; i < c->n; i++)
+      asl_choice_each_variable(c->children[i], cb, data);
+    return;
+  }
+  if (c->variable && c->variable->var)
+    cb(data, c->variable->var, c->variable->var_len, c->variable_pos);
+  if (c->operand && c->operand->var)
+    cb(data, c->operand->var, c->operand->var_len, c->operand_pos);
+}
+
 /* The value [p] names: borrowed when *owned comes back false, else a reference to release; NULL
  * with the Choice state's error (when [err]) if it names nothing. */
 static const asl_json *choice_path(const asl_path *p, const asl_env *env, bool *owned,
                                    asl_error *err)
 {
   *owned = false;
-  const asl_json *doc = p->context ? env->context : env->input;
+  const asl_json *doc = asl__path_doc(p, env);
+  if (p->var && !doc) {
+    if (err)
+      asl_path_eval(p, env, err); /* words the unset variable */
+    return NULL;
+  }
   if (p->simple && doc) {
     const asl_json *v = asl__path_lookup(p, doc);
     if (v)

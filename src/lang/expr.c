@@ -58,10 +58,31 @@ bool asl_expr_uses_context(const asl_expr *e)
   return e->uses_context;
 }
 
+static void call_each_variable(const intr_call *c, asl_var_ref_cb cb, void *data)
+{
+  for (size_t i = 0; i < c->nargs; i++) {
+    const intr_arg *a = &c->args[i];
+    if (a->kind == ARG_PATH && a->path->var)
+      cb(data, a->path->var, a->path->var_len, a->pos);
+    else if (a->kind == ARG_CALL)
+      call_each_variable(a->call, cb, data);
+  }
+}
+
+void asl_expr_each_variable(const asl_expr *e, asl_var_ref_cb cb, void *data)
+{
+  if (e->path && e->path->var)
+    cb(data, e->path->var, e->path->var_len, 0);
+  else if (e->call)
+    call_each_variable(e->call, cb, data);
+}
+
 asl_json *asl__path_value(const asl_path *p, const asl_env *env, const char *field,
                           asl_error *err)
 {
-  const asl_json *doc = p->context ? env->context : env->input;
+  const asl_json *doc = asl__path_doc(p, env);
+  if (p->var && !doc)
+    return asl_path_eval(p, env, err); /* words the unset variable */
   if (p->simple && doc) {
     const asl_json *found = asl__path_lookup(p, doc);
     if (found)

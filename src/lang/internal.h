@@ -59,12 +59,21 @@ struct asl_path {
   size_t len;
   char root;     /* '$' (document) or '@' (the current item, inside filters) */
   bool context;  /* "$$...": evaluated against the context object */
+  const char *var; /* "$name...": evaluated against workflow variable name (arena, NUL-ended) */
+  size_t var_len;
   bool definite; /* Jayway's isDefinite over the whole chain */
   bool simple;   /* only single names and single indexes: the fast loop */
   bool uses_root; /* a filter inside refers to the document root with '$' */
   size_t nsteps;
   path_step *steps;
 };
+
+/* Can byte [c] start (or, with [rest], continue) a workflow variable's name? Letters, '_', and
+ * any byte of a non-ASCII character; digits after the first. */
+bool asl__is_var_char(unsigned char c, bool rest);
+/* What path [p] reads: the variable, the context object or the input of [env]; NULL when that
+ * is not there (an unset variable, no context). */
+const asl_json *asl__path_doc(const asl_path *p, const asl_env *env);
 
 /* Compiles [text] with root '$' (or '@' when [allow_item]); used by filters for their operands. */
 asl_status asl__path_compile(asl_arena *a, const char *text, size_t len, bool allow_item,

@@ -621,12 +621,24 @@ const asl_json *asl__path_lookup(const asl_path *p, const asl_json *doc)
   return cur;
 }
 
+const asl_json *asl__path_doc(const asl_path *p, const asl_env *env)
+{
+  if (p->var)
+    return env->vars ? env->vars(env->vars_data, p->var, p->var_len) : NULL;
+  return p->context ? env->context : env->input;
+}
+
 asl_json *asl_path_eval(const asl_path *p, const asl_env *env, asl_error *err)
 {
-  const asl_json *doc = p->context ? env->context : env->input;
+  const asl_json *doc = asl__path_doc(p, env);
   if (!doc) {
-    asl__runtime_error(err, "States.Runtime", "the context object is not available to '%s'",
-                       p->text);
+    if (p->var)
+      asl__runtime_error(err, "States.Runtime",
+                         "The variable '$%s' referenced by the path '%s' has not been assigned",
+                         p->var, p->text);
+    else
+      asl__runtime_error(err, "States.Runtime", "the context object is not available to '%s'",
+                         p->text);
     return NULL;
   }
   if (p->simple) {

@@ -533,6 +533,22 @@ asl_status asl__path_compile(asl_arena *a, const char *text, size_t len, bool al
     p.len = len - 1;
     p.shift = 1;
   }
+  if (text[0] == '$' && !allow_item && depth == 0 && len >= 2 &&
+      asl__is_var_char((unsigned char)text[1], false)) {
+    /* "$name.a" is variable name's "$.a": parsed as such, positions shifted by the name */
+    size_t n = 1;
+    while (1 + n < len && asl__is_var_char((unsigned char)text[1 + n], true))
+      n++;
+    path->var = asl_arena_strndup(a, text + 1, n);
+    path->var_len = n;
+    char *rest = asl_arena_alloc(a, len - n + 1);
+    rest[0] = '$';
+    memcpy(rest + 1, text + 1 + n, len - 1 - n);
+    rest[len - n] = '\0';
+    p.s = rest;
+    p.len = len - n;
+    p.shift = n;
+  }
   asl_status st = ASL_OK;
   if (p.len > 1) {
     char c = p.s[1];
@@ -569,7 +585,20 @@ bool asl_path_is_context(const asl_path *p)
 
 bool asl_path_is_root(const asl_path *p)
 {
-  return !p->context && p->nsteps == 0;
+  return !p->context && !p->var && p->nsteps == 0;
+}
+
+const char *asl_path_variable(const asl_path *p, size_t *len)
+{
+  if (len)
+    *len = p->var_len;
+  return p->var;
+}
+
+bool asl__is_var_char(unsigned char c, bool rest)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80 ||
+         (rest && c >= '0' && c <= '9');
 }
 
 bool asl_path_is_definite(const asl_path *p)

@@ -22,6 +22,11 @@ asl_status asl_refpath_compile(asl_arena *a, const char *text, size_t len, asl_r
                          "'%s' refers to the context object; a reference path starts with a "
                          "single '$'",
                          p->text);
+  if (p->var)
+    return asl_error_set(err, ASL_E_DEFINITION, NULL,
+                         "'%s' refers to a variable; a reference path starts with '$' and names "
+                         "a place in the state's output (assign variables with Assign)",
+                         p->text);
   for (size_t i = 0; i < p->nsteps; i++) {
     const path_step *s = &p->steps[i];
     if ((s->kind == STEP_PROP || s->kind == STEP_INDEX) && s->n == 1)

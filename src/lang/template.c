@@ -23,6 +23,7 @@ struct tnode {
   tnode_kind kind;
   const asl_json *value; /* TN_CONST: kept by the arena */
   asl_expr *expr;        /* TN_EXPR */
+  size_t pos;            /* TN_EXPR: of the expression's string in the source */
   size_t n;
   tmember *members; /* TN_OBJECT */
   bool distinct;    /* TN_OBJECT: no output key twice, so members are appended unsearched */
@@ -113,6 +114,7 @@ static tnode *compile_expr_member(tcompiler *c, const char *key, const asl_json 
   tnode *t = asl_arena_alloc(c->a, sizeof *t);
   t->kind = TN_EXPR;
   t->expr = e;
+  t->pos = asl_json_pos(v);
   return t;
 }
 
@@ -220,6 +222,45 @@ asl_template *asl_template_compile(asl_arena *a, const asl_json *tmpl, const cha
 bool asl_template_uses_context(const asl_template *t)
 {
   return t->uses_context;
+}
+
+typedef struct var_walk {
+  asl_var_ref_cb cb;
+  void *data;
+  size_t pos;
+} var_walk;
+
+static void report_at(void *data, const char *name, size_t len, size_t offset)
+{
+  (void)offset;
+  const var_walk *w = data;
+  w->cb(w->data, name, len, w->pos);
+}
+
+static void each_variable(const tnode *t, asl_var_ref_cb cb, void *data)
+{
+  switch (t->kind) {
+  case TN_CONST:
+    return;
+  case TN_EXPR: {
+    var_walk w = {cb, data, t->pos};
+    asl_expr_each_variable(t->expr, report_at, &w);
+    return;
+  }
+  case TN_OBJECT:
+    for (size_t i = 0; i < t->n; i++)
+      each_variable(t->members[i].val, cb, data);
+    return;
+  case TN_ARRAY:
+    for (size_t i = 0; i < t->n; i++)
+      each_variable(t->items[i], cb, data);
+    return;
+  }
+}
+
+void asl_template_each_variable(const asl_template *t, asl_var_ref_cb cb, void *data)
+{
+  each_variable(t->root, cb, data);
 }
 
 static asl_json *eval_node(const tnode *t, const asl_env *env, asl_error *err)

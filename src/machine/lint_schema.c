@@ -445,7 +445,7 @@ static asl__covers evaluate(const asl_state *st, var **vars, size_t nv, char **d
     if (whole_absent)
       continue; /* the input itself is always there */
     asl_json *input = whole ? asl_json_incref(whole) : build(b, nb, 0);
-    asl_env env = {input, NULL, NULL};
+    asl_env env = {.input = input, .context = NULL, .rng = NULL};
     bool any = false;
     for (size_t r = 0; r < st->u.choice.count && !any; r++) {
       asl_error err = ASL_ERROR_INIT;

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     doc = fuzz_parse(fuzz_doc_text, sizeof fuzz_doc_text - 1);
   asl_json *ctx = fuzz_parse(fuzz_ctx_text, sizeof fuzz_ctx_text - 1);
   asl_arena *a = asl_arena_new();
-  asl_env env = {doc, ctx, NULL};
+  asl_env env = {.input = doc, .context = ctx, .rng = NULL};
   for (int top = 0; top <= 1; top++) {
     asl_diags d = ASL_DIAGS_INIT;
     asl_choice *c = asl_choice_compile(a, rule, "/States/C/Choices/0", top != 0, &d);

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   asl_json *ctx = fuzz_parse(fuzz_ctx_text, sizeof fuzz_ctx_text - 1);
   asl_arena *a = asl_arena_new();
   uint64_t seed = 7;
-  asl_env env = {doc, ctx, &seed};
+  asl_env env = {.input = doc, .context = ctx, .rng = &seed};
   asl_error err = ASL_ERROR_INIT;
   asl_expr *e;
   if (asl_expr_compile(a, (const char *)data, size, ASL_EXPR_PATHS | ASL_EXPR_INTRINSICS, &e,

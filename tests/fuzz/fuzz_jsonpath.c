@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     doc = fuzz_parse(fuzz_doc_text, sizeof fuzz_doc_text - 1);
   asl_json *ctx = fuzz_parse(fuzz_ctx_text, sizeof fuzz_ctx_text - 1);
   asl_arena *a = asl_arena_new();
-  asl_env env = {doc, ctx, NULL};
+  asl_env env = {.input = doc, .context = ctx, .rng = NULL};
 
   asl_error err = ASL_ERROR_INIT;
   asl_path *p;

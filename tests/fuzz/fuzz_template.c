@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   asl_json *ctx = fuzz_parse(fuzz_ctx_text, sizeof fuzz_ctx_text - 1);
   asl_arena *a = asl_arena_new();
   uint64_t seed = 7;
-  asl_env env = {doc, ctx, &seed};
+  asl_env env = {.input = doc, .context = ctx, .rng = &seed};
   asl_diags d = ASL_DIAGS_INIT;
   asl_template *t = asl_template_compile(a, tmpl, "/States/S/Parameters", &d);
   if ((t == NULL) != (d.len > 0))

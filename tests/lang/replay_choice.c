@@ -40,7 +40,7 @@ static int replay(const char *path, const asl_json *c)
     return 2;
   const asl_json *choices = asl_json_get_cstr(first, "Choices");
   asl_arena *a = asl_arena_new();
-  asl_env env = {input, NULL, NULL};
+  asl_env env = {.input = input, .context = NULL, .rng = NULL};
   const char *next = NULL;
   int result = 0;
   for (size_t i = 0; i < asl_json_len(choices) && !next; i++) {

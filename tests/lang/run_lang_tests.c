@@ -5,7 +5,9 @@
  * for a runtime error, "!! definition: cause" for a compile error, "!! at L:C POINTER: message"
  * for each diagnostic of a template or rule (one such line per diagnostic). Lines starting with
  * '%' set options: "%context JSON" (the context object), "%field NAME" (the field named in
- * causes, default value.$).
+ * causes, default value.$), "%vars OBJECT" (the workflow variables, name -> value; without it
+ * no variable is set). A group whose expression reads variables also checks what the compiled
+ * form reports of them: "%refs a,b" lists the names in order (default: none is checked).
  *
  *   jsonpath, expr, intrinsics: EXPRESSION / INPUT / EXPECTED
  *   refpath:                    PATH / INPUT / RESULT / EXPECTED
@@ -28,7 +30,34 @@ typedef struct group {
   size_t n;
   const char *context;
   const char *field;
+  const char *vars;
+  const char *refs;
 } group;
+
+static const asl_json *lookup_var(void *data, const char *name, size_t len)
+{
+  return data ? asl_json_get(data, name, len) : NULL;
+}
+
+/* Collects the names an expression reports reading, comma-separated. */
+static void collect_ref(void *data, const char *name, size_t len, size_t offset)
+{
+  (void)offset;
+  asl_buf *b = data;
+  if (b->len)
+    asl_buf_addc(b, ',');
+  asl_buf_add(b, name, len);
+}
+
+/* "%refs" is checked by appending what differs to [got]. */
+static void check_refs(const group *g, const asl_buf *refs, asl_buf *got)
+{
+  if (!g->refs)
+    return;
+  const char *have = refs->data ? refs->data : "";
+  if (strcmp(have, g->refs) != 0)
+    asl_buf_printf(got, " (variables reported: '%s', expected '%s')", have, g->refs);
+}
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -94,9 +123,12 @@ static void run_expr(const group *g, asl_buf *got, int allow, bool path_only)
   const char *text = g->lines[0];
   asl_json *input = parse_or_die(g, g->lines[1]);
   asl_json *ctx = g->context ? parse_or_die(g, g->context) : NULL;
-  asl_env env = {input, ctx, NULL};
+  asl_json *vars = g->vars ? parse_or_die(g, g->vars) : NULL;
+  asl_env env = {.input = input, .context = ctx, .rng = NULL, .vars = lookup_var,
+                 .vars_data = vars};
   uint64_t seed = 42;
   env.rng = &seed;
+  asl_buf refs = ASL_BUF_INIT;
   if (path_only) {
     asl_path *p;
     if (asl_path_compile(a, text, strlen(text), &p, &err) != ASL_OK) {
@@ -105,6 +137,11 @@ static void run_expr(const group *g, asl_buf *got, int allow, bool path_only)
       asl_json *v = asl_path_eval(p, &env, &err);
       put_value(got, v, &err);
       asl_json_decref(v);
+      size_t vlen;
+      const char *var = asl_path_variable(p, &vlen);
+      if (var)
+        collect_ref(&refs, var, vlen, 0);
+      check_refs(g, &refs, got);
     }
   } else {
     asl_expr *e;
@@ -114,11 +151,15 @@ static void run_expr(const group *g, asl_buf *got, int allow, bool path_only)
       asl_json *v = asl_expr_eval(e, g->field, &env, &err);
       put_value(got, v, &err);
       asl_json_decref(v);
+      asl_expr_each_variable(e, collect_ref, &refs);
+      check_refs(g, &refs, got);
     }
   }
+  asl_buf_free(&refs);
   asl_error_clear(&err);
   asl_json_decref(input);
   asl_json_decref(ctx);
+  asl_json_decref(vars);
   asl_arena_free(a);
 }
 
@@ -164,14 +205,21 @@ static void run_template(const group *g, asl_buf *got)
   } else {
     asl_json *input = parse_or_die(g, g->lines[1]);
     asl_json *ctx = g->context ? parse_or_die(g, g->context) : NULL;
+    asl_json *vars = g->vars ? parse_or_die(g, g->vars) : NULL;
     uint64_t seed = 42;
-    asl_env env = {input, ctx, &seed};
+    asl_env env = {.input = input, .context = ctx, .rng = &seed, .vars = lookup_var,
+                   .vars_data = vars};
     asl_error err = ASL_ERROR_INIT;
     asl_json *v = asl_template_eval(t, &env, &err);
     put_value(got, v, &err);
     asl_json_decref(v);
+    asl_buf refs = ASL_BUF_INIT;
+    asl_template_each_variable(t, collect_ref, &refs);
+    check_refs(g, &refs, got);
+    asl_buf_free(&refs);
     asl_json_decref(input);
     asl_json_decref(ctx);
+    asl_json_decref(vars);
     asl_error_clear(&err);
   }
   asl_diags_free(&d);
@@ -192,15 +240,22 @@ static void run_choice(const group *g, asl_buf *got)
   } else {
     asl_json *input = parse_or_die(g, g->lines[1]);
     asl_json *ctx = g->context ? parse_or_die(g, g->context) : NULL;
-    asl_env env = {input, ctx, NULL};
+    asl_json *vars = g->vars ? parse_or_die(g, g->vars) : NULL;
+    asl_env env = {.input = input, .context = ctx, .rng = NULL, .vars = lookup_var,
+                   .vars_data = vars};
     asl_error err = ASL_ERROR_INIT;
     bool m;
     if (asl_choice_eval(c, &env, &m, &err) == ASL_OK)
       asl_buf_adds(got, m ? "true" : "false");
     else
       put_error(got, &err);
+    asl_buf refs = ASL_BUF_INIT;
+    asl_choice_each_variable(c, collect_ref, &refs);
+    check_refs(g, &refs, got);
+    asl_buf_free(&refs);
     asl_json_decref(input);
     asl_json_decref(ctx);
+    asl_json_decref(vars);
     asl_error_clear(&err);
   }
   asl_diags_free(&d);
@@ -319,7 +374,7 @@ int main(int argc, char **argv)
       *nl = '\0';
       p = nl + 1;
     }
-    group g = {argv[a], 0, NULL, 0, NULL, "value.$"};
+    group g = {argv[a], 0, NULL, 0, NULL, "value.$", NULL, NULL};
     ASL_VEC(char *) cur = {0};
     bool in_group = false;
     for (size_t i = 0; i <= lines.len; i++) {
@@ -336,6 +391,8 @@ int main(int argc, char **argv)
         }
         g.context = NULL;
         g.field = "value.$";
+        g.vars = NULL;
+        g.refs = NULL;
         in_group = false;
         continue;
       }
@@ -345,6 +402,14 @@ int main(int argc, char **argv)
       }
       if (strncmp(l, "%context ", 9) == 0) {
         g.context = l + 9;
+        continue;
+      }
+      if (strncmp(l, "%vars ", 6) == 0) {
+        g.vars = l + 6;
+        continue;
+      }
+      if (strncmp(l, "%refs ", 6) == 0) {
+        g.refs = l + 6;
         continue;
       }
       if (strncmp(l, "%field ", 7) == 0) {
