@@ -41,6 +41,7 @@ const char *asl_exec_status_name(asl_exec_status s); /* "SUCCEEDED", ... as AWS 
   X(EXECUTION_FAILED, "ExecutionFailed", "executionFailedEventDetails")                          \
   X(EXECUTION_TIMED_OUT, "ExecutionTimedOut", "executionTimedOutEventDetails")                   \
   X(EXECUTION_ABORTED, "ExecutionAborted", "executionAbortedEventDetails")                       \
+  X(EXECUTION_REDRIVEN, "ExecutionRedriven", "executionRedrivenEventDetails")                    \
   X(PASS_STATE_ENTERED, "PassStateEntered", "stateEnteredEventDetails")                          \
   X(PASS_STATE_EXITED, "PassStateExited", "stateExitedEventDetails")                             \
   X(CHOICE_STATE_ENTERED, "ChoiceStateEntered", "stateEnteredEventDetails")                      \
@@ -56,6 +57,7 @@ const char *asl_exec_status_name(asl_exec_status s); /* "SUCCEEDED", ... as AWS 
   X(TASK_STATE_ABORTED, "TaskStateAborted", NULL)                                                \
   X(TASK_SCHEDULED, "TaskScheduled", "taskScheduledEventDetails")                                \
   X(TASK_STARTED, "TaskStarted", "taskStartedEventDetails")                                      \
+  X(TASK_SUBMITTED, "TaskSubmitted", "taskSubmittedEventDetails")                                \
   X(TASK_SUCCEEDED, "TaskSucceeded", "taskSucceededEventDetails")                                \
   X(TASK_FAILED, "TaskFailed", "taskFailedEventDetails")                                         \
   X(TASK_TIMED_OUT, "TaskTimedOut", "taskTimedOutEventDetails")                                  \
@@ -217,6 +219,24 @@ typedef struct asl_task_query {
  * the Task's attempt. */
 typedef void (*asl_task_answer_cb)(void *data, const asl_task_query *q, asl_task_answer *out);
 
+/* ---- callback tasks (.waitForTaskToken) ---- */
+/* With a sink in asl_exec_opts.task_tokens, a .waitForTaskToken Task that no handler serves (a
+ * MockConfigFile or inline mock still answers for the callback, as in Step Functions Local)
+ * waits for its token ($$.Task.Token) to be answered through asl_exec_task_success, _failure or
+ * _heartbeat, within its TimeoutSeconds and HeartbeatSeconds. Its history is AWS's:
+ * TaskScheduled, TaskStarted, TaskSubmitted (no output: no service was called), then
+ * TaskSucceeded, TaskFailed or TaskTimedOut. A token is valid for one attempt of one Task (a
+ * retry gets a new one) and ends when the Task is answered, times out or is cancelled (the
+ * execution stops or times out, a sibling branch or iteration fails). Tokens name their
+ * execution (asl_task_token_execution) and are unique across executions. */
+typedef struct asl_task_token_sink {
+  /* [e]'s Task [state] waits for [token] (lent for the call), from inside the Task's attempt. */
+  void (*on_wait)(void *data, asl_exec *e, const char *token, const char *state);
+  /* The Task no longer waits for [token]: answered, timed out or cancelled. */
+  void (*on_end)(void *data, asl_exec *e, const char *token);
+  void *data;
+} asl_task_token_sink;
+
 typedef struct asl_exec_opts {
   uv_loop_t *loop;       /* required */
   bool virtual_time;     /* waits and back-offs take no real time; timestamps still advance */
@@ -241,6 +261,12 @@ typedef struct asl_exec_opts {
   asl_exec_quotas quotas;       /* zeroes: AWS's */
   asl_task_answer_cb answer;    /* NULL: every invocation goes to [handlers] */
   void *answer_data;
+  /* An Express execution: its ARN (and $$.Execution.Id) is
+   * arn:aws:states:REGION:ACCOUNT:express:MACHINE:NAME:UUID, its $$.Execution has no
+   * RedriveCount, and it cannot be redriven. */
+  bool express;
+  /* NULL: a .waitForTaskToken Task is served by the handler registry like any Task */
+  const asl_task_token_sink *task_tokens;
 } asl_exec_opts;
 
 /* Starts running [m] on [input] (borrowed). Returns ASL_OK and the execution in *out, or an error
@@ -263,6 +289,41 @@ int64_t asl_exec_start_ms(const asl_exec *e);
 int64_t asl_exec_stop_ms(const asl_exec *e);
 /* The seed of the execution's random source (the one given, or the one drawn when none was). */
 uint64_t asl_exec_seed(const asl_exec *e);
+
+/* ---- answering callback tasks ---- */
+/* SendTaskSuccess: the Task of [e] waiting for [token] succeeds with [output] (borrowed):
+ * TaskSucceeded, then ResultSelector, ResultPath, OutputPath and Next as for any result. The run
+ * goes on from the loop, never inside the call. An [output] over the payload limit fails the Task
+ * with States.DataLimitExceeded instead (still ASL_OK: the token was answered). Errors, with
+ * AWS's error name in err->name: "TaskDoesNotExist" when [e] never issued [token],
+ * "TaskTimedOut" when it did and the Task no longer waits for it. */
+asl_status asl_exec_task_success(asl_exec *e, const char *token, const asl_json *output,
+                                 asl_error *err);
+/* SendTaskFailure: the Task fails with [error] and [cause] (either may be NULL: AWS then records
+ * neither, and a catcher sees null), then Retry and Catch act. Same errors. */
+asl_status asl_exec_task_failure(asl_exec *e, const char *token, const char *error,
+                                 const char *cause, asl_error *err);
+/* SendTaskHeartbeat: the Task's HeartbeatSeconds count again from now. Same errors. */
+asl_status asl_exec_task_heartbeat(asl_exec *e, const char *token, asl_error *err);
+/* The ARN of the execution that issued [token] (a new string), or NULL when [token] is not one
+ * of aslrun's. */
+char *asl_task_token_execution(const char *token);
+
+/* ---- redrive ---- */
+/* Whether [e] (finished: its done callback has run, not yet freed) may be redriven; when not,
+ * *[why] says why in AWS's words ("Execution is SUCCEEDED and cannot be redriven."). */
+bool asl_exec_redrivable(const asl_exec *e, const char **why);
+/* RedriveExecution: [e] runs again from where it did not succeed. An ExecutionRedriven event
+ * {"redriveCount"} continues the same history (ids go on); each run that failed or was aborted
+ * enters its state again with that state's original input: a Task, Wait or Pass runs afresh (its
+ * retriers start again), a Parallel re-runs only its branches and a Map only its iterations that
+ * did not succeed (and those it had not started), each from the state where it stopped. The
+ * machine's TimeoutSeconds counts again from the redrive; $$.Execution.RedriveCount and
+ * RedriveTime change. [cb] runs once more at the next final status. Errors (err->name):
+ * "ExecutionNotRedrivable" with asl_exec_redrivable's reason. */
+asl_status asl_exec_redrive(asl_exec *e, asl_exec_done_cb cb, void *data, asl_error *err);
+int64_t asl_exec_redrive_count(const asl_exec *e);
+int64_t asl_exec_redrive_ms(const asl_exec *e); /* the last redrive's time, or 0 */
 
 /* ---- Task resources ---- */
 /* The style of a Task's [resource]: a Lambda function ARN, lambda:invoke, another service

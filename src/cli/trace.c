@@ -180,6 +180,15 @@ static void text_event(cli_trace *t, const asl_event *ev)
     asl_buf_adds(&t->line, "execution FAILED  ");
     error_text(t, str_of(d, "error"), str_of(d, "cause"));
     break;
+  case ASL_EVENT_EXECUTION_REDRIVEN: {
+    const asl_json *n = d ? asl_json_get_cstr(d, "redriveCount") : NULL;
+    asl_buf_printf(&t->line, "execution redriven (%lld)", n ? (long long)asl_json_int_val(n) : 0LL);
+    break;
+  }
+  case ASL_EVENT_TASK_SUBMITTED:
+    state_name(t, ev->state);
+    asl_buf_adds(&t->line, "  waits for its task token");
+    break;
   case ASL_EVENT_EXECUTION_TIMED_OUT:
   case ASL_EVENT_EXECUTION_ABORTED:
     colour(t, C_YELLOW);

@@ -196,6 +196,19 @@ void asl__clock_release(asl__clock *c)
     rearm(c);
 }
 
+asl_status asl__clock_reopen(asl__clock *c, asl_error *err)
+{
+  int rc = uv_timer_init(c->loop, &c->uvt);
+  if (rc < 0)
+    return asl_error_set(err, ASL_E_IO, NULL, "cannot create the execution's timer: %s",
+                         uv_strerror(rc));
+  c->uvt.data = c;
+  c->on_closed = NULL;
+  c->closed_data = NULL;
+  c->firing = false;
+  return ASL_OK;
+}
+
 static void on_uv_timer_closed(uv_handle_t *h)
 {
   asl__clock *c = h->data;

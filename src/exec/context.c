@@ -1,5 +1,5 @@
 /* The context object $$, as AWS shapes it (context_object/test_input_path__ctx.json):
- *   {"Execution": {"Id", "Input", "StartTime", "Name", "RoleArn", "RedriveCount"},
+ *   {"Execution": {"Id", "Input", "StartTime", "Name", "RoleArn", "RedriveCount"[, "RedriveTime"]},
  *    "StateMachine": {"Id", "Name"}, "State": {"Name", "EnteredTime"}}
  * Task, Parallel and Map states add State.RetryCount, a .waitForTaskToken Task adds
  * "Task": {"Token"}, and a Map's ItemSelector sees "Map": {"Item": {"Index", "Value"}}.
@@ -16,14 +16,22 @@ static asl_json *timestamp(int64_t ms)
 
 void asl__context_init(asl_exec *e)
 {
-  asl_json *ex = asl_json_object(6);
+  asl_json *ex = asl_json_object(7);
   asl_json_obj_put_cstr(ex, "Id", asl_json_cstr(e->arn));
   asl_json_obj_put_cstr(ex, "Input", asl_json_incref(e->input));
   asl_json_obj_put_cstr(ex, "StartTime", timestamp(e->start_ms));
   asl_json_obj_put_cstr(ex, "Name", asl_json_cstr(e->name));
   asl_json_obj_put_cstr(ex, "RoleArn", asl_json_cstr(e->role_arn));
-  asl_json_obj_put_cstr(ex, "RedriveCount", asl_json_int(0));
+  /* an Express execution has no RedriveCount (misc/test_query_runtime_memory.json); RedriveTime
+   * appears once the execution has been redriven */
+  if (!e->express)
+    asl_json_obj_put_cstr(ex, "RedriveCount", asl_json_int(e->redrive_count));
+  if (e->redrive_count > 0)
+    asl_json_obj_put_cstr(ex, "RedriveTime", timestamp(e->redrive_ms));
+  asl_json_decref(e->ctx_execution);
   e->ctx_execution = ex;
+  if (e->ctx_state_machine)
+    return;
 
   asl_json *sm = asl_json_object(2);
   asl_json_obj_put_cstr(sm, "Id", asl_json_cstr(e->sm_arn));
@@ -48,18 +56,6 @@ static bool has_retry_count(asl_state_type t)
   return false;
 }
 
-/* A task token: opaque to the task, unique in practice, base64-like as AWS's are. */
-static asl_json *task_token(asl_exec *e)
-{
-  static const char digits[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  char buf[65];
-  for (size_t i = 0; i < 64; i++)
-    buf[i] = digits[asl__exec_random(e) % 64];
-  buf[64] = '\0';
-  return asl_json_string(buf, 64);
-}
-
 static asl_json *build(asl_run *r, size_t extra)
 {
   asl_exec *e = r->exec;
@@ -80,7 +76,7 @@ static asl_json *build(asl_run *r, size_t extra)
   if (st->type == ASL_STATE_TASK && st->u.task.resource &&
       asl__resource_is_callback(st->u.task.resource)) {
     asl_json *task = asl_json_object(1);
-    asl_json_obj_put_cstr(task, "Token", task_token(e));
+    asl_json_obj_put_cstr(task, "Token", asl__task_token_new(e));
     asl_json_obj_put_cstr(ctx, "Task", task);
   }
   return ctx;

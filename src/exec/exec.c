@@ -71,13 +71,17 @@ static char *new_uuid(asl_exec *e)
 }
 
 /* StartExecution's rule for names: 1 to 80 characters, none of whitespace, < > { } [ ] ? * " #
- * % \ ^ | ~ ` $ & , ; : / or control characters. */
+ * % \ ^ | ~ ` $ & , ; : / or control characters. AWS counts characters as Java does (UTF-16
+ * code units, as aslrun serve's parameter checks and state names), not bytes: "café" is 4. */
 static bool check_name(const char *what, const char *name, asl_error *err)
 {
   size_t n = strlen(name);
-  if (n == 0 || n > MAX_NAME)
+  if (!asl_utf8_valid(name, n))
+    return asl_error_set(err, ASL_E_USAGE, NULL, "%s is not valid UTF-8", what) == ASL_OK;
+  size_t chars = asl_utf16_len(name, n);
+  if (n == 0 || chars > MAX_NAME)
     return asl_error_set(err, ASL_E_USAGE, NULL, "%s must have 1 to %d characters, not %zu", what,
-                         MAX_NAME, n) == ASL_OK;
+                         MAX_NAME, chars) == ASL_OK;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)name[i];
     if (c <= 0x20 || c == 0x7F || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", c)) {
@@ -93,8 +97,6 @@ static bool check_name(const char *what, const char *name, asl_error *err)
       return false;
     }
   }
-  if (!asl_utf8_valid(name, n))
-    return asl_error_set(err, ASL_E_USAGE, NULL, "%s is not valid UTF-8", what) == ASL_OK;
   return true;
 }
 
@@ -178,8 +180,16 @@ static bool set_identity(asl_exec *e, const asl_exec_opts *o, asl_error *err)
   e->sm_name = asl_strdup(parts.name);
   e->region = asl_strdup(parts.region);
   e->account = asl_strdup(parts.account);
-  e->arn = asl_strfmt("arn:%s:states:%s:%s:execution:%s:%s", parts.partition, parts.region,
-                      parts.account, parts.name, e->name);
+  if (o->express) {
+    /* an Express execution's ARN ends with a UUID of its own: its name need not be unique */
+    char *id = new_uuid(e);
+    e->arn = asl_strfmt("arn:%s:states:%s:%s:express:%s:%s:%s", parts.partition, parts.region,
+                        parts.account, parts.name, e->name, id);
+    asl_free(id);
+  } else {
+    e->arn = asl_strfmt("arn:%s:states:%s:%s:execution:%s:%s", parts.partition, parts.region,
+                        parts.account, parts.name, e->name);
+  }
   if (o->role_arn)
     e->role_arn = asl_strdup(o->role_arn);
   else
@@ -194,7 +204,7 @@ static bool set_identity(asl_exec *e, const asl_exec_opts *o, asl_error *err)
 static void on_handle_closed(void *data)
 {
   asl_exec *e = data;
-  if (--e->open_handles == 0)
+  if (--e->open_handles == 0 && e->done)
     e->done(e, e->done_data);
 }
 
@@ -401,6 +411,7 @@ static void free_fields(asl_exec *e)
 {
   asl__run_free(e->top);
   free_invocations(e);
+  asl__tokens_free(e);
   asl_json_decref(e->input);
   asl_json_decref(e->output);
   asl_json_decref(e->ctx_execution);
@@ -437,6 +448,62 @@ static asl_exec_quotas resolve_quotas(const asl_exec_quotas *q)
   if (r.max_duration_seconds != ASL_QUOTA_NONE && r.max_duration_seconds > INT64_MAX / 4000)
     r.max_duration_seconds = ASL_QUOTA_NONE;
   return r;
+}
+
+/* The machine's TimeoutSeconds from [from_ms], or the maximum execution time (counted from the
+ * start, a redrive included) when that comes first. */
+static void start_timeout(asl_exec *e, int64_t from_ms)
+{
+  int64_t limit_s = e->quotas.max_duration_seconds;
+  int64_t due = limit_s == ASL_QUOTA_NONE ? INT64_MAX : e->start_ms + limit_s * 1000;
+  e->timeout_kind = ASL__STOP_DURATION;
+  int64_t own = e->machine->timeout_seconds;
+  if (own > 0 && own <= limit_s && from_ms + own * 1000 <= due) {
+    due = from_ms + own * 1000;
+    e->timeout_kind = ASL__STOP_TIMEOUT;
+  }
+  if (due == INT64_MAX)
+    return;
+  asl_error terr = ASL_ERROR_INIT;
+  /* cannot fail: only a closed clock refuses timers */
+  asl__clock_timer_start(&e->clock, &e->timeout_timer, due, &terr);
+  asl_error_clear(&terr);
+}
+
+asl_status asl__exec_reopen(asl_exec *e, asl_exec_done_cb cb, void *data, asl_error *err)
+{
+  if (asl__clock_reopen(&e->clock, err) != ASL_OK)
+    return err->code;
+  int rc = uv_idle_init(e->loop, &e->idle);
+  if (rc < 0) {
+    e->open_handles = 1;
+    e->done = NULL;
+    /* the clock's handle is open again: close it, and free nothing (the execution stays) */
+    asl__clock_close(&e->clock, on_handle_closed, e);
+    return asl_error_set(err, ASL_E_IO, NULL, "cannot redrive the execution: %s",
+                         uv_strerror(rc));
+  }
+  e->idle.data = e;
+  e->idle_active = false;
+  e->open_handles = 2;
+  e->done = cb;
+  e->done_data = data;
+  e->finished = false;
+  e->ending = false;
+  e->status = ASL_EXEC_RUNNING;
+  asl_json_decref(e->output);
+  e->output = NULL;
+  asl_free(e->error);
+  asl_free(e->cause);
+  e->error = e->cause = NULL;
+  asl_free(e->stop_error);
+  asl_free(e->stop_cause);
+  e->stop_error = e->stop_cause = NULL;
+  e->stop = ASL__STOP_NONE;
+  e->stop_pending = false;
+  e->stop_ms = 0;
+  start_timeout(e, asl__clock_now(&e->clock));
+  return ASL_OK;
 }
 
 static void on_failed_start_closed(uv_handle_t *h)
@@ -476,6 +543,11 @@ asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl
   e->handlers = opts->handlers;
   e->answer = opts->answer;
   e->answer_data = opts->answer_data;
+  e->express = opts->express;
+  if (opts->task_tokens) {
+    e->has_token_sink = true;
+    e->token_sink = *opts->task_tokens;
+  }
   e->quotas = resolve_quotas(&opts->quotas);
   if (opts->has_seed)
     e->seed = opts->seed;
@@ -514,19 +586,7 @@ asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl
   e->start_ms = asl__clock_now(&e->clock);
   asl__context_init(e);
   asl__event_execution_started(e);
-  /* the machine's TimeoutSeconds, or the maximum execution time when that comes first */
-  int64_t limit_s = e->quotas.max_duration_seconds;
-  e->timeout_kind = ASL__STOP_DURATION;
-  if (m->timeout_seconds > 0 && m->timeout_seconds <= limit_s) {
-    limit_s = m->timeout_seconds;
-    e->timeout_kind = ASL__STOP_TIMEOUT;
-  }
-  if (limit_s != ASL_QUOTA_NONE) {
-    asl_error terr = ASL_ERROR_INIT;
-    /* cannot fail: only a closed clock refuses timers */
-    asl__clock_timer_start(&e->clock, &e->timeout_timer, e->start_ms + limit_s * 1000, &terr);
-    asl_error_clear(&terr);
-  }
+  start_timeout(e, e->start_ms);
   e->top = asl__run_new(e, NULL, &m->top, input, on_top_done, NULL);
   asl__run_post(e->top);
   *out = e;
@@ -543,6 +603,16 @@ void asl_exec_free(asl_exec *e)
   if (!e)
     return;
   free_fields(e);
+}
+
+int64_t asl_exec_redrive_count(const asl_exec *e)
+{
+  return e->redrive_count;
+}
+
+int64_t asl_exec_redrive_ms(const asl_exec *e)
+{
+  return e->redrive_ms;
 }
 
 asl_exec_status asl_exec_status_of(const asl_exec *e)

@@ -92,6 +92,9 @@ void asl__clock_release(asl__clock *c);
 /* The same for a handler at work: the exact clock counts the real time it takes. */
 void asl__clock_hold_work(asl__clock *c);
 void asl__clock_release_work(asl__clock *c);
+/* Opens a closed clock again (a redrive): its reading goes on from where it was, as if it had
+ * kept running. Fails only when libuv does. */
+asl_status asl__clock_reopen(asl__clock *c, asl_error *err);
 /* Closes the loop timer; [cb] runs from its close callback. No timer may be running. */
 void asl__clock_close(asl__clock *c, void (*cb)(void *data), void *data);
 /* The clock's own helpers (clock.c) for its two implementations. */
@@ -129,6 +132,17 @@ typedef enum asl__outcome {
 } asl__outcome;
 
 typedef void (*asl__run_done_cb)(asl_run *r);
+
+/* What a Parallel or Map state keeps when its attempt fails for good or is aborted, so that a
+ * redrive re-runs only the branches or iterations that did not succeed (redrive.c): its results
+ * so far and its unsuccessful child runs. Dropped when a retry or a catcher moves on. */
+typedef struct asl__kept {
+  asl__step (*resume)(asl_run *r); /* the state's attempt again, from [data] */
+  void (*free)(void *data);
+  void *data; /* NULL: nothing kept */
+} asl__kept;
+
+typedef struct asl__token asl__token;
 
 typedef struct asl__attempt_ops asl__attempt_ops;
 typedef struct asl__par asl__par;
@@ -175,6 +189,8 @@ struct asl_run {
   int64_t *retry_counts; /* one a retrier */
   int64_t retry_total;   /* $$.State.RetryCount */
   asl__timer retry_timer;
+  asl__kept kept;     /* a failed or aborted Parallel or Map: what a redrive resumes from */
+  bool resuming;      /* a redrive: the state resumes from [kept] once entered */
 
   /* what a pending state keeps (one state is pending at a time) */
   union {
@@ -198,6 +214,10 @@ struct asl_run {
       char *answer_error;
       char *answer_cause;
       const char *answer_label;
+      /* a .waitForTaskToken Task waiting for its token (task_token.c) */
+      bool callback;
+      asl__token *token;   /* while waiting */
+      int64_t heartbeat_s; /* HeartbeatSeconds, restarted by each heartbeat */
     } task;
     asl__par *parallel;
     asl__map *map;
@@ -260,6 +280,36 @@ void asl__attempt_done(asl_run *r, asl__step step, bool later);
 void asl__attempts_cancel(asl_run *r);
 /* Frees the retry counters of the current state (its execution is over). */
 void asl__attempts_clear(asl_run *r);
+/* A redrive's first attempt of a Parallel or Map state: counters start again, then [first]
+ * continues from what the failed attempt kept (r->kept); later attempts are [ops]'. */
+asl__step asl__attempts_resume(asl_run *r, const asl__attempt_ops *ops,
+                               asl__step (*first)(asl_run *r));
+
+/* ------------------------------------------------------------------ redrive ---- */
+/* Frees what [r] kept for a redrive (a retry or a catch went on, or the run is freed). */
+void asl__kept_drop(asl_run *r);
+/* Makes the finished, unsuccessful run [r] run again from its current state, its first event
+ * following [previous_id]; the caller posts it. */
+void asl__run_redrive(asl_run *r, int64_t previous_id);
+
+/* -------------------------------------------------------------- task tokens ---- */
+/* A new token for a .waitForTaskToken Task's attempt: names the execution, unique (a new
+ * string value). */
+asl_json *asl__task_token_new(asl_exec *e);
+/* Whether the current Task attempt of [r] waits for its token rather than calling a handler. */
+bool asl__task_is_callback(asl_run *r);
+/* [r]'s Task now waits for the token of its context ($$.Task.Token). */
+void asl__task_wait_begin(asl_run *r);
+/* [r]'s Task no longer waits (answered, timed out, cancelled): the token ends, the sink hears. */
+void asl__task_wait_end(asl_run *r);
+/* The answer to [r]'s waiting Task (state_task.c): [value] (borrowed) for SendTaskSuccess, else
+ * [error] and [cause] (each may be NULL); delivered from the loop. */
+void asl__task_callback_answer(asl_run *r, const asl_json *value, const char *error,
+                               const char *cause);
+/* SendTaskHeartbeat: HeartbeatSeconds count again from now. */
+void asl__task_callback_heartbeat(asl_run *r);
+/* Frees the execution's token table. */
+void asl__tokens_free(asl_exec *e);
 
 /* ------------------------------------------------------------ child runs ---- */
 /* Parallel branches and Map iterations (children.c): what a failing child leaves behind for
@@ -353,7 +403,7 @@ asl_json *asl__io_output_path(asl_run *r, asl_json *v);
 bool asl__io_check_size(asl_run *r, const asl_json *v);
 
 /* ----------------------------------------------------------------- context ---- */
-/* Builds the parts of $$ that do not change during the execution. */
+/* Builds the parts of $$ that do not change during the execution (again after a redrive). */
 void asl__context_init(asl_exec *e);
 /* $$ for the current state of [r]: a new reference. Task, Parallel and Map states have
  * State.RetryCount; a .waitForTaskToken Task has Task.Token. */
@@ -405,6 +455,9 @@ typedef enum asl__stop {
  * (Ctrl-C) and other executions are seen during long synchronous chains. */
 #define ASL__BURST 4096
 
+/* A redrive: opens the finished execution's handles again, resets its final status and starts
+ * the machine's TimeoutSeconds afresh; [cb] runs at the next end. */
+asl_status asl__exec_reopen(asl_exec *e, asl_exec_done_cb cb, void *data, asl_error *err);
 /* Makes sure the execution's idle handle runs on the loop's next turn (ready runs, a stop). */
 void asl__exec_kick(asl_exec *e);
 /* The 0-based number of this invocation of Task [st] in the execution (MockConfigFile's
@@ -454,6 +507,13 @@ struct asl_exec {
   uint64_t rng;
   asl_task_answer_cb answer;
   void *answer_data;
+  bool express;
+  bool has_token_sink;
+  asl_task_token_sink token_sink;
+  asl__token *tokens;     /* every token issued, by text (task_token.c) */
+  uint64_t token_count;
+  int64_t redrive_count;
+  int64_t redrive_ms;
   bool history_full; /* the history quota was reached: no further event is emitted */
   bool ending;       /* the final event is being emitted */
   asl_json *ctx_execution;

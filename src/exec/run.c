@@ -46,6 +46,7 @@ void asl__run_free(asl_run *r)
   if (r->owns_seq)
     asl_free(r->seq);
   asl__attempts_clear(r);
+  asl__kept_drop(r);
   asl_json_decref(r->input);
   asl_json_decref(r->context);
   asl_json_decref(r->output);
@@ -127,7 +128,14 @@ static void enter(asl_run *r)
   r->next = NULL;
   asl_json_decref(r->assigned);
   r->assigned = NULL;
-  asl__step step = asl__state_supported(r) ? asl__state_ops_of(st->type)->run(r) : ASL__STEP_FAILED;
+  asl__step step;
+  if (r->resuming) {
+    /* a redrive: a Parallel or Map goes on from what its failed attempt kept */
+    r->resuming = false;
+    step = r->kept.resume(r);
+  } else {
+    step = asl__state_supported(r) ? asl__state_ops_of(st->type)->run(r) : ASL__STEP_FAILED;
+  }
   switch (step) {
   case ASL__STEP_DONE:
     r->outcome = ASL__OUT_DONE;
@@ -150,6 +158,7 @@ static void complete(asl_run *r)
   asl__attempts_clear(r);
   switch (r->outcome) {
   case ASL__OUT_DONE: {
+    asl__kept_drop(r);
     asl__event_state_exited(r);
     asl_json_decref(r->input);
     r->input = r->output;

@@ -8,7 +8,9 @@
  * DISTRIBUTED iterations are child executions with histories of their own (MapRun* events in
  * the parent, conformance map/test_map_state_config_distributed_*); items from S3 (ItemReader)
  * and results to S3 (ResultWriter) cannot be served locally and fail clearly. The numbers are
- * read by map_config.c; Retry and Catch are retry.c's. */
+ * read by map_config.c; Retry and Catch are retry.c's. A failed or aborted attempt keeps its
+ * results and its unsuccessful iterations, which a redrive runs again with those it had not
+ * started (redrive.c). */
 #include "internal.h"
 
 #include <string.h>
@@ -31,6 +33,10 @@ struct asl__map {
   int64_t tol_count;      /* -1: no count threshold */
   double tol_pct;         /* -1: no percentage threshold */
   asl_run **live;         /* running iterations by index */
+  asl_run **kept;         /* iterations that failed or were aborted, for a redrive */
+  size_t *redo;           /* a redrive: the kept iterations to run again, in index order */
+  size_t redo_len;
+  size_t redo_pos;        /* the next of them to start */
   asl_json **results;
   bool canceling;
   asl__failure failure;
@@ -53,6 +59,12 @@ static void map_free(asl__map *m)
       asl_json_decref(m->results[i]);
     asl_free(m->results);
   }
+  if (m->kept) {
+    for (size_t i = 0; i < m->count; i++)
+      asl__run_free(m->kept[i]);
+    asl_free(m->kept);
+  }
+  asl_free(m->redo);
   asl_free(m->live);
   asl__failure_clear(&m->failure);
   asl_free(m);
@@ -143,6 +155,7 @@ static bool make_batches(asl__map *m, int64_t max_items, int64_t max_bytes, asl_
 static void on_iteration_done(asl_run *child);
 
 static asl__step map_finish(asl__map *m);
+static void keep(asl_run *r, asl__map *m);
 
 /* Fails the whole Map with [err] (an error of the Map itself, e.g. its ItemSelector) and stops
  * the running iterations. */
@@ -178,10 +191,36 @@ static void start_iteration(asl__map *m, size_t i)
   asl__run_post(child);
 }
 
+/* A redrive: kept iteration [i] goes on from where it stopped. */
+static void restart_iteration(asl__map *m, size_t i)
+{
+  asl_run *r = m->owner;
+  asl_run *child = m->kept[i];
+  m->kept[i] = NULL;
+  int64_t previous = child->last_event_id; /* a child execution's own history goes on */
+  if (!m->distributed) {
+    r->last_event_id = emit_iteration(r, ASL_EVENT_MAP_ITERATION_STARTED, i, r->last_event_id);
+    previous = r->last_event_id;
+  }
+  asl__run_redrive(child, previous);
+  m->live[i] = child;
+  m->running++;
+  asl__run_post(child);
+}
+
+static bool has_pending(const asl__map *m)
+{
+  return m->redo_pos < m->redo_len || m->next < m->count;
+}
+
 static void fill(asl__map *m)
 {
-  while (!m->failure.set && !m->canceling && m->running < m->cap && m->next < m->count)
-    start_iteration(m, m->next++);
+  while (!m->failure.set && !m->canceling && m->running < m->cap && has_pending(m)) {
+    if (m->redo_pos < m->redo_len)
+      restart_iteration(m, m->redo[m->redo_pos++]);
+    else
+      start_iteration(m, m->next++);
+  }
 }
 
 static bool exceeded(const asl__map *m)
@@ -242,19 +281,38 @@ static void on_iteration_done(asl_run *child)
     r->last_event_id = emit_iteration(r, type, i, child->last_event_id);
   if (type == ASL_EVENT_MAP_ITERATION_FAILED)
     iteration_failed(m, child);
-  asl__run_free(child);
+  if (type == ASL_EVENT_MAP_ITERATION_SUCCEEDED)
+    asl__run_free(child);
+  else
+    m->kept[i] = child; /* a redrive takes it up where it stopped */
   fill(m);
-  if (m->running > 0 || (m->next < m->count && !m->failure.set && !m->canceling))
+  if (m->running > 0 || (has_pending(m) && !m->failure.set && !m->canceling))
     return;
   if (m->canceling) {
     if (m->distributed)
       asl__run_emit(r, ASL_EVENT_MAP_RUN_ABORTED, NULL);
     r->u.map = NULL;
-    map_free(m);
+    keep(r, m);
     asl__run_state_done_later(r, ASL__OUT_CANCELED);
     return;
   }
   asl__attempt_done(r, map_finish(m), true);
+}
+
+static asl__step map_resume(asl_run *r);
+
+static void map_free_data(void *data)
+{
+  map_free(data);
+}
+
+/* The attempt did not succeed: what it did is kept for a redrive (dropped when a retry or a
+ * catcher goes on). */
+static void keep(asl_run *r, asl__map *m)
+{
+  asl__failure_clear(&m->failure);
+  asl__kept_drop(r);
+  r->kept = (asl__kept){.resume = map_resume, .free = map_free_data, .data = m};
 }
 
 /* Every iteration has ended (or none could start): the attempt's outcome. */
@@ -271,7 +329,7 @@ static asl__step map_finish(asl__map *m)
       asl__run_emit(r, ASL_EVENT_MAP_RUN_FAILED, d);
     }
     asl_error_move(&r->error, &m->failure.error);
-    map_free(m);
+    keep(r, m);
     return ASL__STEP_FAILED;
   }
   if (m->distributed)
@@ -404,6 +462,7 @@ static asl__map *prepare(asl_run *r)
     }
   }
   m->live = asl_calloc(m->count ? m->count : 1, sizeof *m->live);
+  m->kept = asl_calloc(m->count ? m->count : 1, sizeof *m->kept);
   m->results = asl_calloc(m->count ? m->count : 1, sizeof *m->results);
   return m;
 fail:
@@ -437,6 +496,36 @@ static asl__step map_attempt(asl_run *r)
   return ASL__STEP_PENDING;
 }
 
+/* A redrive: the iterations the failed attempt kept run again from where they stopped, then
+ * those it had not started, beside the results of those that had succeeded. */
+static asl__step map_resume_first(asl_run *r)
+{
+  asl__map *m = r->kept.data;
+  r->kept = (asl__kept){0};
+  asl_free(m->redo);
+  m->redo = asl_calloc(m->count ? m->count : 1, sizeof *m->redo);
+  m->redo_len = 0;
+  m->redo_pos = 0;
+  for (size_t i = 0; i < m->count; i++) {
+    if (!m->kept[i])
+      continue;
+    m->redo[m->redo_len++] = i;
+    /* a tolerated failure's error output goes: the iteration runs again */
+    asl_json_decref(m->results[i]);
+    m->results[i] = NULL;
+  }
+  m->failed = 0;
+  m->canceling = false;
+  emit_started(r, m->count);
+  if (m->distributed)
+    emit_map_run_started(r);
+  r->u.map = m;
+  fill(m);
+  if (m->running == 0)
+    return map_finish(m);
+  return ASL__STEP_PENDING;
+}
+
 static void map_cancel(asl_run *r)
 {
   asl__map *m = r->u.map;
@@ -450,4 +539,9 @@ static const asl__attempt_ops map_attempts = {map_attempt, map_cancel, true,
 asl__step asl__state_map_run(asl_run *r)
 {
   return asl__attempts_begin(r, &map_attempts);
+}
+
+static asl__step map_resume(asl_run *r)
+{
+  return asl__attempts_resume(r, &map_attempts, map_resume_first);
 }

@@ -3,7 +3,8 @@
  * fail fails the state with its own error and cause (not States.BranchFailed: conformance
  * errors/test_parallel_catch_error__PARALLEL_CATCH_ERROR_OUTPUT.json) once the other branches
  * have been aborted. Events: ParallelStateStarted each attempt, ParallelStateSucceeded, and
- * ParallelStateFailed when it fails for good (retry.c). */
+ * ParallelStateFailed when it fails for good (retry.c). A failed or aborted attempt keeps its
+ * results and its unsuccessful branches, which a redrive runs again (redrive.c). */
 #include "internal.h"
 
 struct asl__par {
@@ -12,6 +13,7 @@ struct asl__par {
   size_t running;
   asl_run **live;      /* branches still running (NULL once done) */
   asl_json **results;  /* branch outputs */
+  asl_run **kept;      /* branches that failed or were aborted, for a redrive */
   int64_t last_id;     /* the latest event of any finished branch */
   bool canceling;
   asl__failure failure;
@@ -19,12 +21,31 @@ struct asl__par {
 
 static void par_free(asl__par *p)
 {
-  for (size_t i = 0; i < p->n; i++)
+  for (size_t i = 0; i < p->n; i++) {
     asl_json_decref(p->results[i]);
+    asl__run_free(p->kept[i]);
+  }
+  asl_free(p->kept);
   asl_free(p->results);
   asl_free(p->live);
   asl__failure_clear(&p->failure);
   asl_free(p);
+}
+
+static asl__step parallel_resume(asl_run *r);
+
+static void par_free_data(void *data)
+{
+  par_free(data);
+}
+
+/* The attempt did not succeed: what it did is kept for a redrive (dropped when a retry or a
+ * catcher goes on). */
+static void keep(asl_run *r, asl__par *p)
+{
+  asl__failure_clear(&p->failure);
+  asl__kept_drop(r);
+  r->kept = (asl__kept){.resume = parallel_resume, .free = par_free_data, .data = p};
 }
 
 /* Every branch has ended: the state's attempt ends. */
@@ -35,14 +56,14 @@ static void finish(asl__par *p)
   if (p->last_id > r->last_event_id)
     r->last_event_id = p->last_id;
   if (p->canceling) {
-    par_free(p);
+    keep(r, p);
     asl__run_state_done_later(r, ASL__OUT_CANCELED);
     return;
   }
   if (p->failure.set) {
     asl__failure_emit_abort(r, &p->failure);
     asl_error_move(&r->error, &p->failure.error);
-    par_free(p);
+    keep(r, p);
     asl__attempt_done(r, ASL__STEP_FAILED, true);
     return;
   }
@@ -86,7 +107,10 @@ static void on_branch_done(asl_run *child)
   case ASL_EXEC_RUNNING:
     break;
   }
-  asl__run_free(child);
+  if (child->status == ASL_EXEC_SUCCEEDED)
+    asl__run_free(child);
+  else
+    p->kept[i] = child; /* a redrive takes it up where it stopped */
   if (p->running == 0)
     finish(p);
 }
@@ -105,6 +129,7 @@ static asl__step parallel_attempt(asl_run *r)
   p->n = n;
   p->live = asl_calloc(n, sizeof *p->live);
   p->results = asl_calloc(n, sizeof *p->results);
+  p->kept = asl_calloc(n, sizeof *p->kept);
   p->running = n;
   r->u.parallel = p;
   /* every branch's first event follows ParallelStateStarted */
@@ -122,6 +147,38 @@ static asl__step parallel_attempt(asl_run *r)
   return ASL__STEP_PENDING;
 }
 
+/* A redrive: the branches the failed attempt kept run again from where they stopped, beside
+ * the results of those that had succeeded. */
+static asl__step parallel_resume_first(asl_run *r)
+{
+  asl__par *p = r->kept.data;
+  r->kept = (asl__kept){0};
+  size_t redo = 0;
+  for (size_t i = 0; i < p->n; i++)
+    redo += p->kept[i] != NULL;
+  if (redo == 0) {
+    par_free(p);
+    return parallel_attempt(r);
+  }
+  p->canceling = false;
+  p->last_id = 0;
+  r->u.parallel = p;
+  int64_t started = asl__run_emit(r, ASL_EVENT_PARALLEL_STATE_STARTED, NULL);
+  for (size_t i = 0; i < p->n; i++) {
+    asl_run *child = p->kept[i];
+    if (!child)
+      continue;
+    p->kept[i] = NULL;
+    asl__run_redrive(child, started);
+    p->live[i] = child;
+    p->running++;
+  }
+  for (size_t i = 0; i < p->n; i++)
+    if (p->live[i])
+      asl__run_post(p->live[i]);
+  return ASL__STEP_PENDING;
+}
+
 static void parallel_cancel(asl_run *r)
 {
   asl__par *p = r->u.parallel;
@@ -135,4 +192,9 @@ static const asl__attempt_ops parallel_attempts = {parallel_attempt, parallel_ca
 asl__step asl__state_parallel_run(asl_run *r)
 {
   return asl__attempts_begin(r, &parallel_attempts);
+}
+
+static asl__step parallel_resume(asl_run *r)
+{
+  return asl__attempts_resume(r, &parallel_attempts, parallel_resume_first);
 }

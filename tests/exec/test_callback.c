@@ -1,0 +1,674 @@
+/* Callback tasks and redrive through the public API on a real loop: a .waitForTaskToken Task
+ * answered by asl_exec_task_success and _failure (with and without error and cause, caught),
+ * heartbeats that keep a Task alive and HeartbeatSeconds / TimeoutSeconds that end it, tokens
+ * that end with a stop or a failing sibling branch, a retry's new token, AWS's errors for
+ * unknown and ended tokens; then RedriveExecution: a failed Task runs again after the states
+ * that had succeeded (not re-run), a Parallel re-runs only its failed branch, a Map only its
+ * unsuccessful iterations, an aborted execution resumes, $$.Execution.RedriveCount, and what
+ * cannot be redriven. Each test ends with every handle closed and no JSON value left alive. */
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "../unit/check.h"
+#include "aslrun/exec.h"
+
+#define MAX_SEEN 128
+
+/* ---------------------------------------------------------------- harness ---- */
+
+typedef struct harness {
+  uv_loop_t loop;
+  asl_machine *m;
+  asl_exec *e;
+  asl_event_sink sink;
+  asl_task_token_sink tokens;
+  int done_calls;
+  int count;
+  asl_event_type types[MAX_SEEN];
+  char *states[MAX_SEEN];
+  char *params[MAX_SEEN]; /* TaskScheduled's parameters */
+  int64_t prev[MAX_SEEN];
+  int64_t ids[MAX_SEEN];
+  int64_t redrive_count; /* ExecutionRedriven's */
+  char *token[MAX_SEEN];     /* in the order the Tasks began to wait */
+  char *token_state[MAX_SEEN];
+  int waits;
+  int ends;
+} harness;
+
+static asl_json *J(const char *text)
+{
+  asl_error err = ASL_ERROR_INIT;
+  asl_json *v = asl_json_parse(text, strlen(text), NULL, &err);
+  if (!v) {
+    fprintf(stderr, "bad test JSON: %s\n", text);
+    exit(2);
+  }
+  return v;
+}
+
+static void on_event(void *data, const asl_event *ev)
+{
+  harness *h = data;
+  if (h->count >= MAX_SEEN)
+    return;
+  int i = h->count++;
+  h->types[i] = ev->type;
+  h->ids[i] = ev->id;
+  h->prev[i] = ev->previous_id;
+  h->states[i] = ev->state ? strdup(ev->state) : NULL;
+  const asl_json *p = ev->details ? asl_json_get_cstr(ev->details, "parameters") : NULL;
+  h->params[i] = p ? strdup(asl_json_str(p)) : NULL;
+  if (ev->type == ASL_EVENT_EXECUTION_REDRIVEN) {
+    const asl_json *n = asl_json_get_cstr(ev->details, "redriveCount");
+    h->redrive_count = n ? asl_json_int_val(n) : -1;
+  }
+}
+
+static void on_wait(void *data, asl_exec *e, const char *token, const char *state)
+{
+  harness *h = data;
+  CHECK(e == h->e || h->e == NULL);
+  if (h->waits < MAX_SEEN) {
+    h->token[h->waits] = strdup(token);
+    h->token_state[h->waits] = strdup(state);
+  }
+  h->waits++;
+}
+
+static void on_end(void *data, asl_exec *e, const char *token)
+{
+  harness *h = data;
+  (void)e;
+  (void)token;
+  h->ends++;
+}
+
+static void on_done(asl_exec *e, void *data)
+{
+  (void)e;
+  harness *h = data;
+  h->done_calls++;
+}
+
+static void setup(harness *h, const char *definition, const char *input, bool virtual_time)
+{
+  memset(h, 0, sizeof *h);
+  uv_loop_init(&h->loop);
+  asl_diags d = ASL_DIAGS_INIT;
+  h->m = asl_machine_load_text(definition, strlen(definition), NULL, &d);
+  if (!h->m) {
+    asl_buf b = ASL_BUF_INIT;
+    asl_diags_print(&d, "test", definition, strlen(definition), &b);
+    fprintf(stderr, "cannot load test machine:\n%s", b.data);
+    exit(2);
+  }
+  asl_diags_free(&d);
+  h->sink = (asl_event_sink){.on_event = on_event, .data = h};
+  h->tokens = (asl_task_token_sink){.on_wait = on_wait, .on_end = on_end, .data = h};
+  asl_exec_opts o = {.loop = &h->loop, .virtual_time = virtual_time, .sinks = &h->sink,
+                     .sink_count = 1, .task_tokens = &h->tokens, .name = "run1",
+                     .state_machine_name = "Machine"};
+  asl_json *in = J(input);
+  asl_error err = ASL_ERROR_INIT;
+  CHECK(asl_exec_start(h->m, in, &o, on_done, h, &h->e, &err) == ASL_OK);
+  asl_json_decref(in);
+}
+
+static void teardown(harness *h)
+{
+  asl_exec_free(h->e);
+  asl_machine_free(h->m);
+  for (int i = 0; i < h->count; i++) {
+    free(h->states[i]);
+    free(h->params[i]);
+  }
+  for (int i = 0; i < h->waits && i < MAX_SEEN; i++) {
+    free(h->token[i]);
+    free(h->token_state[i]);
+  }
+  CHECK(uv_loop_close(&h->loop) == 0);
+}
+
+/* Runs the loop until [n] Tasks have begun to wait or the execution has ended. */
+static void run_until_waits(harness *h, int n)
+{
+  int done = h->done_calls;
+  for (int i = 0; i < 100000 && h->waits < n && h->done_calls == done; i++)
+    uv_run(&h->loop, UV_RUN_NOWAIT);
+  CHECK(h->waits >= n);
+  if (h->waits < n)
+    for (int i = 0; i < h->count; i++)
+      fprintf(stderr, "   %lld %s %s\n", (long long)h->ids[i], asl_event_type_name(h->types[i]),
+              h->states[i] ? h->states[i] : "");
+}
+
+static void run_to_end(harness *h, int done_calls)
+{
+  while (h->done_calls < done_calls && uv_run(&h->loop, UV_RUN_ONCE))
+    ;
+  uv_run(&h->loop, UV_RUN_DEFAULT);
+  CHECK(h->done_calls == done_calls);
+}
+
+static void succeed(harness *h, int which, const char *output)
+{
+  asl_json *v = J(output);
+  asl_error err = ASL_ERROR_INIT;
+  CHECK(asl_exec_task_success(h->e, h->token[which], v, &err) == ASL_OK);
+  asl_json_decref(v);
+  asl_error_clear(&err);
+}
+
+static void fail(harness *h, int which, const char *error, const char *cause)
+{
+  asl_error err = ASL_ERROR_INIT;
+  CHECK(asl_exec_task_failure(h->e, h->token[which], error, cause, &err) == ASL_OK);
+  asl_error_clear(&err);
+}
+
+/* The index of the [nth] (from 0) event of [type] after event index [from], or -1. */
+static int find(const harness *h, asl_event_type type, int from)
+{
+  for (int i = from; i < h->count; i++)
+    if (h->types[i] == type)
+      return i;
+  return -1;
+}
+
+static int count_of(const harness *h, asl_event_type type, const char *state, int from)
+{
+  int n = 0;
+  for (int i = from; i < h->count; i++)
+    n += h->types[i] == type && (!state || (h->states[i] && strcmp(h->states[i], state) == 0));
+  return n;
+}
+
+static void check_output(const harness *h, const char *want)
+{
+  asl_json *w = J(want);
+  const asl_json *got = asl_exec_output(h->e);
+  bool ok = got && asl_json_equal(got, w);
+  if (!ok) {
+    char *g = got ? asl_json_dump(got, ASL_JSON_COMPACT, NULL) : NULL;
+    fprintf(stderr, "  output: %s\n  want:   %s\n", g ? g : "(none)", want);
+    asl_free(g);
+  }
+  CHECK(ok);
+  asl_json_decref(w);
+}
+
+#define SQS "\"Resource\":\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\""
+#define TOKEN_PARAMS "\"Parameters\":{\"QueueUrl\":\"q\",\"MessageBody\":{\"t.$\":\"$$.Task.Token\"}}"
+
+/* ---------------------------------------------------------------- callbacks ---- */
+
+static void test_success(void)
+{
+  size_t live = asl_json_live();
+  harness h;
+  setup(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS
+            ",\"End\":true}}}",
+        "{}", true);
+  run_until_waits(&h, 1);
+  CHECK_STR(h.token_state[0], "T");
+  /* the token names its execution, and is in the Task's parameters */
+  char *arn = asl_task_token_execution(h.token[0]);
+  CHECK_STR(arn, asl_exec_arn(h.e));
+  asl_free(arn);
+  CHECK(asl_task_token_execution("not a token") == NULL);
+  CHECK(asl_task_token_execution("YWJj") == NULL); /* "abc" */
+  int sched = find(&h, ASL_EVENT_TASK_SCHEDULED, 0);
+  CHECK(sched > 0 && h.params[sched] && strstr(h.params[sched], h.token[0]));
+  CHECK(find(&h, ASL_EVENT_TASK_SUBMITTED, 0) == sched + 2);
+  /* a heartbeat with no HeartbeatSeconds is accepted and changes nothing */
+  asl_error err = ASL_ERROR_INIT;
+  CHECK(asl_exec_task_heartbeat(h.e, h.token[0], &err) == ASL_OK);
+  /* a token the execution never issued */
+  CHECK(asl_exec_task_heartbeat(h.e, "bm9wZQ==", &err) != ASL_OK);
+  CHECK_STR(err.name, "TaskDoesNotExist");
+  asl_error_clear(&err);
+  succeed(&h, 0, "{\"approved\":true}");
+  /* answered: the token is no longer valid, even before the run goes on */
+  asl_json *v = J("{}");
+  CHECK(asl_exec_task_success(h.e, h.token[0], v, &err) != ASL_OK);
+  CHECK_STR(err.name, "TaskTimedOut");
+  CHECK_STR(err.cause, "Task Timed Out: 'Provided task does not exist anymore'");
+  asl_error_clear(&err);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "{\"approved\":true}");
+  CHECK(h.ends == 1);
+  asl_event_type want[] = {ASL_EVENT_EXECUTION_STARTED, ASL_EVENT_TASK_STATE_ENTERED,
+                           ASL_EVENT_TASK_SCHEDULED,    ASL_EVENT_TASK_STARTED,
+                           ASL_EVENT_TASK_SUBMITTED,    ASL_EVENT_TASK_SUCCEEDED,
+                           ASL_EVENT_TASK_STATE_EXITED, ASL_EVENT_EXECUTION_SUCCEEDED};
+  CHECK(h.count == 8);
+  for (int i = 0; i < 8 && i < h.count; i++) {
+    CHECK(h.types[i] == want[i]);
+    CHECK(h.ids[i] == i + 1);
+  }
+  CHECK(asl_exec_task_failure(h.e, h.token[0], "E", NULL, &err) != ASL_OK);
+  CHECK_STR(err.name, "TaskTimedOut");
+  asl_error_clear(&err);
+  asl_json_decref(v);
+  teardown(&h);
+  CHECK(asl_json_live() == live);
+}
+
+static void test_failure(void)
+{
+  size_t live = asl_json_live();
+  harness h;
+  setup(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS
+            ",\"End\":true}}}",
+        "{}", true);
+  run_until_waits(&h, 1);
+  fail(&h, 0, "Rejected", "the reviewer said no");
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  CHECK_STR(asl_exec_error(h.e), "Rejected");
+  CHECK_STR(asl_exec_cause(h.e), "the reviewer said no");
+  CHECK(find(&h, ASL_EVENT_TASK_FAILED, 0) == 5);
+  teardown(&h);
+
+  /* neither error nor cause: a States.ALL catcher sees null for both (recorded on AWS) */
+  setup(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS
+            ",\"ResultPath\":\"$.err\",\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],"
+            "\"ResultPath\":\"$.err\",\"Next\":\"C\"}],\"End\":true},"
+            "\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
+        "{\"a\":1}", true);
+  run_until_waits(&h, 1);
+  fail(&h, 0, NULL, NULL);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "{\"a\":1,\"err\":{\"Error\":null,\"Cause\":null}}");
+  teardown(&h);
+  CHECK(asl_json_live() == live);
+}
+
+typedef struct later {
+  uv_timer_t t;
+  harness *h;
+  int which; /* -1: success, else heartbeat */
+} later;
+
+static void on_later(uv_timer_t *t)
+{
+  later *l = t->data;
+  asl_error err = ASL_ERROR_INIT;
+  if (l->which < 0) {
+    asl_json *v = J("\"done\"");
+    CHECK(asl_exec_task_success(l->h->e, l->h->token[0], v, &err) == ASL_OK);
+    asl_json_decref(v);
+  } else {
+    CHECK(asl_exec_task_heartbeat(l->h->e, l->h->token[0], &err) == ASL_OK);
+  }
+  asl_error_clear(&err);
+  uv_close((uv_handle_t *)t, NULL);
+}
+
+static void test_heartbeats_and_timeouts(void)
+{
+  size_t live = asl_json_live();
+  harness h;
+  /* heartbeats every 600 ms keep a 1-second HeartbeatSeconds alive until the answer at 1.5 s;
+   * in virtual time too: the wait holds the clock, as a handler at work does */
+  setup(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS
+            ",\"HeartbeatSeconds\":1,\"End\":true}}}",
+        "{}", true);
+  run_until_waits(&h, 1);
+  later l[3] = {{.h = &h, .which = 0}, {.h = &h, .which = 1}, {.h = &h, .which = -1}};
+  uint64_t at[3] = {600, 1200, 1500};
+  for (int i = 0; i < 3; i++) {
+    uv_timer_init(&h.loop, &l[i].t);
+    l[i].t.data = &l[i];
+    uv_timer_start(&l[i].t, on_later, at[i], 0);
+  }
+  uint64_t t0 = uv_now(&h.loop);
+  run_to_end(&h, 1);
+  CHECK(uv_now(&h.loop) - t0 >= 1400);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "\"done\"");
+  teardown(&h);
+
+  /* no heartbeat: States.HeartbeatTimeout after 1 s of real time */
+  setup(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS
+            ",\"HeartbeatSeconds\":1,\"TimeoutSeconds\":100,\"End\":true}}}",
+        "{}", true);
+  run_until_waits(&h, 1);
+  t0 = uv_now(&h.loop);
+  run_to_end(&h, 1);
+  CHECK(uv_now(&h.loop) - t0 >= 900);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  CHECK_STR(asl_exec_error(h.e), "States.HeartbeatTimeout");
+  CHECK(find(&h, ASL_EVENT_TASK_TIMED_OUT, 0) == 5);
+  CHECK(h.ends == 1);
+  asl_error err = ASL_ERROR_INIT;
+  CHECK(asl_exec_task_heartbeat(h.e, h.token[0], &err) != ASL_OK);
+  CHECK_STR(err.name, "TaskTimedOut");
+  asl_error_clear(&err);
+  teardown(&h);
+
+  /* TimeoutSeconds: States.Timeout, caught */
+  setup(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS
+            ",\"TimeoutSeconds\":1,\"Catch\":[{\"ErrorEquals\":[\"States.Timeout\"],"
+            "\"Next\":\"C\"}],\"End\":true},\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
+        "{}", false);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "{\"Error\":\"States.Timeout\",\"Cause\":\"\"}");
+  teardown(&h);
+  CHECK(asl_json_live() == live);
+}
+
+static void test_tokens_end(void)
+{
+  size_t live = asl_json_live();
+  harness h;
+  /* a stop ends the token */
+  setup(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS
+            ",\"End\":true}}}",
+        "{}", true);
+  run_until_waits(&h, 1);
+  asl_exec_stop(h.e, "Stopped", NULL);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_ABORTED);
+  CHECK(h.ends == 1);
+  asl_error err = ASL_ERROR_INIT;
+  asl_json *v = J("1");
+  CHECK(asl_exec_task_success(h.e, h.token[0], v, &err) != ASL_OK);
+  CHECK_STR(err.name, "TaskTimedOut");
+  asl_error_clear(&err);
+  CHECK(h.types[h.count - 2] == ASL_EVENT_TASK_STATE_ABORTED);
+  teardown(&h);
+
+  /* a failing sibling branch ends it */
+  setup(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"End\":true,"
+            "\"Branches\":[{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS
+            "," TOKEN_PARAMS ",\"End\":true}}},"
+            "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":5,\"Next\":\"F\"},"
+            "\"F\":{\"Type\":\"Fail\",\"Error\":\"Boom\"}}}]}}}",
+        "{}", true);
+  run_until_waits(&h, 1);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  CHECK_STR(asl_exec_error(h.e), "Boom");
+  CHECK(h.ends == 1);
+  CHECK(asl_exec_task_success(h.e, h.token[0], v, &err) != ASL_OK);
+  CHECK_STR(err.name, "TaskTimedOut");
+  asl_error_clear(&err);
+  teardown(&h);
+
+  /* a retry waits for a new token */
+  setup(&h, "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS
+            ",\"Retry\":[{\"ErrorEquals\":[\"Busy\"],\"IntervalSeconds\":1}],\"End\":true}}}",
+        "{}", true);
+  run_until_waits(&h, 1);
+  fail(&h, 0, "Busy", NULL);
+  run_until_waits(&h, 2);
+  CHECK(strcmp(h.token[0], h.token[1]) != 0);
+  succeed(&h, 1, "2");
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "2");
+  CHECK(h.ends == 2);
+  teardown(&h);
+  asl_json_decref(v);
+  CHECK(asl_json_live() == live);
+}
+
+/* ------------------------------------------------------------------ redrive ---- */
+
+static void redrive(harness *h)
+{
+  asl_error err = ASL_ERROR_INIT;
+  CHECK(asl_exec_redrive(h->e, on_done, h, &err) == ASL_OK);
+  asl_error_clear(&err);
+}
+
+static void test_redrive_task(void)
+{
+  size_t live = asl_json_live();
+  harness h;
+  setup(&h, "{\"StartAt\":\"A\",\"States\":{"
+            "\"A\":{\"Type\":\"Pass\",\"Result\":{\"x\":1},\"Next\":\"T\"},"
+            "\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS ",\"ResultPath\":\"$.t\","
+            "\"Retry\":[{\"ErrorEquals\":[\"Busy\"],\"MaxAttempts\":1}],\"Next\":\"R\"},"
+            "\"R\":{\"Type\":\"Pass\",\"Parameters\":{\"x.$\":\"$.x\",\"t.$\":\"$.t\","
+            "\"rc.$\":\"$$.Execution.RedriveCount\"},\"End\":true}}}",
+        "{}", true);
+  /* not redrivable while running */
+  const char *why = NULL;
+  CHECK(!asl_exec_redrivable(h.e, &why));
+  CHECK_STR(why, "Execution is RUNNING and cannot be redriven.");
+  run_until_waits(&h, 1);
+  fail(&h, 0, "Busy", "1");
+  run_until_waits(&h, 2);
+  fail(&h, 1, "Busy", "2"); /* the retrier is spent */
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  CHECK(asl_exec_redrivable(h.e, &why));
+  int before = h.count;
+  int64_t last_id = h.ids[before - 1];
+  redrive(&h);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_RUNNING);
+  CHECK(asl_exec_redrive_count(h.e) == 1 && asl_exec_redrive_ms(h.e) > 0);
+  /* the retrier starts again: one more failure is retried */
+  run_until_waits(&h, 3);
+  fail(&h, 2, "Busy", "3");
+  run_until_waits(&h, 4);
+  succeed(&h, 3, "\"ok\"");
+  run_to_end(&h, 2);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "{\"x\":1,\"t\":\"ok\",\"rc\":1}");
+  /* the history goes on: ExecutionRedriven follows ExecutionFailed, then T is entered again
+   * with its original input; A is not run again */
+  CHECK(h.types[before] == ASL_EVENT_EXECUTION_REDRIVEN);
+  CHECK(h.ids[before] == last_id + 1 && h.prev[before] == last_id);
+  CHECK(h.redrive_count == 1);
+  CHECK(h.types[before + 1] == ASL_EVENT_TASK_STATE_ENTERED);
+  CHECK(h.prev[before + 1] == h.ids[before]);
+  CHECK_STR(h.states[before + 1], "T");
+  CHECK(count_of(&h, ASL_EVENT_PASS_STATE_ENTERED, "A", before) == 0);
+  CHECK(!asl_exec_redrivable(h.e, &why));
+  CHECK_STR(why, "Execution is SUCCEEDED and cannot be redriven.");
+  asl_error err = ASL_ERROR_INIT;
+  CHECK(asl_exec_redrive(h.e, on_done, &h, &err) != ASL_OK);
+  CHECK_STR(err.name, "ExecutionNotRedrivable");
+  CHECK_STR(err.cause, "Execution is SUCCEEDED and cannot be redriven.");
+  asl_error_clear(&err);
+  teardown(&h);
+  CHECK(asl_json_live() == live);
+}
+
+static void test_redrive_parallel(void)
+{
+  size_t live = asl_json_live();
+  harness h;
+  setup(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"End\":true,"
+            "\"Branches\":["
+            "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Result\":\"a\",\"End\":true}}},"
+            "{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Pass\",\"Next\":\"T\"},"
+            "\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS ",\"End\":true}}}]}}}",
+        "{\"in\":1}", true);
+  run_until_waits(&h, 1);
+  fail(&h, 0, "No", NULL);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  CHECK_STR(asl_exec_error(h.e), "No");
+  int before = h.count;
+  redrive(&h);
+  run_until_waits(&h, 2);
+  succeed(&h, 1, "\"b\"");
+  run_to_end(&h, 2);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "[\"a\",\"b\"]");
+  /* only the failed branch ran again, from its failed state */
+  CHECK(count_of(&h, ASL_EVENT_PARALLEL_STATE_ENTERED, "P", before) == 1);
+  CHECK(count_of(&h, ASL_EVENT_PARALLEL_STATE_STARTED, "P", before) == 1);
+  CHECK(count_of(&h, ASL_EVENT_PASS_STATE_ENTERED, NULL, before) == 0);
+  CHECK(count_of(&h, ASL_EVENT_TASK_STATE_ENTERED, "T", before) == 1);
+  CHECK(count_of(&h, ASL_EVENT_PARALLEL_STATE_SUCCEEDED, "P", before) == 1);
+  teardown(&h);
+  CHECK(asl_json_live() == live);
+}
+
+/* The index of the token whose TaskScheduled parameters carry item [v] ("v":N). */
+static int token_of_item(const harness *h, int v)
+{
+  char want[32];
+  snprintf(want, sizeof want, "\"v\":%d", v);
+  for (int i = h->count - 1; i >= 0; i--) {
+    if (h->types[i] != ASL_EVENT_TASK_SCHEDULED || !h->params[i] || !strstr(h->params[i], want))
+      continue;
+    for (int k = h->waits - 1; k >= 0; k--)
+      if (strstr(h->params[i], h->token[k]))
+        return k;
+  }
+  return -1;
+}
+
+static void test_redrive_map(void)
+{
+  size_t live = asl_json_live();
+  harness h;
+  setup(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"End\":true,"
+            "\"MaxConcurrency\":3,\"ItemProcessor\":{\"StartAt\":\"T\",\"States\":{"
+            "\"T\":{\"Type\":\"Task\"," SQS ",\"Parameters\":{\"QueueUrl\":\"q\","
+            "\"MessageBody\":{\"v.$\":\"$\",\"t.$\":\"$$.Task.Token\"}},\"End\":true}}}}}}",
+        "[0,1,2,3]", true);
+  run_until_waits(&h, 3); /* three at once; item 3 waits for a free place */
+  succeed(&h, token_of_item(&h, 0), "\"r0\"");
+  run_until_waits(&h, 4);
+  fail(&h, token_of_item(&h, 1), "Bad", "item 1"); /* aborts items 2 and 3 */
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  CHECK(count_of(&h, ASL_EVENT_MAP_ITERATION_ABORTED, "M", 0) == 2);
+  int before = h.count;
+  int waits = h.waits;
+  redrive(&h);
+  run_until_waits(&h, waits + 3);
+  for (int v = 1; v <= 3; v++) {
+    char out[16];
+    snprintf(out, sizeof out, "\"r%d\"", v);
+    succeed(&h, token_of_item(&h, v), out);
+  }
+  run_to_end(&h, 2);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "[\"r0\",\"r1\",\"r2\",\"r3\"]");
+  /* iteration 0 is not run again */
+  CHECK(count_of(&h, ASL_EVENT_MAP_ITERATION_STARTED, "M", before) == 3);
+  CHECK(count_of(&h, ASL_EVENT_TASK_STATE_ENTERED, "T", before) == 3);
+  teardown(&h);
+  CHECK(asl_json_live() == live);
+}
+
+static void test_redrive_aborted_and_timed_out(void)
+{
+  size_t live = asl_json_live();
+  harness h;
+  setup(&h, "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Pass\",\"Next\":\"T\"},"
+            "\"T\":{\"Type\":\"Task\"," SQS "," TOKEN_PARAMS ",\"End\":true}}}",
+        "{\"k\":\"v\"}", true);
+  run_until_waits(&h, 1);
+  asl_exec_stop(h.e, "Stop", "by test");
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_ABORTED);
+  redrive(&h);
+  run_until_waits(&h, 2);
+  succeed(&h, 1, "{\"k\":\"w\"}");
+  run_to_end(&h, 2);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "{\"k\":\"w\"}");
+  CHECK(asl_exec_error(h.e) == NULL && asl_exec_cause(h.e) == NULL);
+  teardown(&h);
+
+  /* the machine's TimeoutSeconds counts again from the redrive */
+  setup(&h, "{\"TimeoutSeconds\":1,\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS
+            "," TOKEN_PARAMS ",\"End\":true}}}",
+        "{}", false);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_TIMED_OUT);
+  redrive(&h);
+  run_until_waits(&h, 2);
+  CHECK(h.redrive_count == 1);
+  run_to_end(&h, 2);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_TIMED_OUT);
+  CHECK(asl_exec_redrive_count(h.e) == 1);
+  redrive(&h);
+  run_until_waits(&h, 3);
+  succeed(&h, 2, "3");
+  run_to_end(&h, 3);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  CHECK(h.redrive_count == 2);
+  teardown(&h);
+  CHECK(asl_json_live() == live);
+}
+
+static void test_express(void)
+{
+  size_t live = asl_json_live();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  const char *def = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+                    "\"Parameters\":{\"e.$\":\"$$.Execution\"},\"End\":true}}}";
+  asl_diags d = ASL_DIAGS_INIT;
+  asl_machine *m = asl_machine_load_text(def, strlen(def), NULL, &d);
+  asl_diags_free(&d);
+  int done = 0;
+  static harness counter; /* counts the done callbacks */
+  asl_exec_opts o = {.loop = &loop, .virtual_time = true, .express = true, .name = "café",
+                     .state_machine_arn = "arn:aws:states:eu-west-1:111111111111:stateMachine:M"};
+  asl_json *in = J("{}");
+  asl_error err = ASL_ERROR_INIT;
+  asl_exec *e = NULL;
+  CHECK(asl_exec_start(m, in, &o, NULL, &done, &e, &err) != ASL_OK);
+  asl_error_clear(&err);
+  CHECK(asl_exec_start(m, in, &o, on_done, &counter, &e, &err) == ASL_OK);
+  /* arn:aws:states:REGION:ACCOUNT:express:MACHINE:NAME:UUID */
+  const char *arn = asl_exec_arn(e);
+  const char *prefix = "arn:aws:states:eu-west-1:111111111111:express:M:café:";
+  CHECK(strncmp(arn, prefix, strlen(prefix)) == 0 && strlen(arn) == strlen(prefix) + 36);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(asl_exec_status_of(e) == ASL_EXEC_SUCCEEDED);
+  /* $$.Execution.Id is the express ARN, and an Express execution has no RedriveCount */
+  const asl_json *ex = asl_json_get_cstr(asl_exec_output(e), "e");
+  CHECK(ex && strcmp(asl_json_str(asl_json_get_cstr(ex, "Id")), arn) == 0);
+  CHECK(ex && asl_json_get_cstr(ex, "RedriveCount") == NULL);
+  const char *why;
+  CHECK(!asl_exec_redrivable(e, &why));
+  CHECK_STR(why, "Execution is an Express execution and cannot be redriven.");
+  asl_exec_free(e);
+  /* names count characters, not bytes: 80 two-byte characters are a valid name, 81 are not */
+  char name[81 * 2 + 1] = {0};
+  for (int i = 0; i < 80; i++)
+    memcpy(name + 2 * i, "\xc3\xa9", 2);
+  o.name = name;
+  CHECK(asl_exec_start(m, in, &o, on_done, &counter, &e, &err) == ASL_OK);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  asl_exec_free(e);
+  memcpy(name + 160, "\xc3\xa9", 2);
+  CHECK(asl_exec_start(m, in, &o, on_done, &counter, &e, &err) != ASL_OK);
+  CHECK_STR(err.cause, "the execution name must have 1 to 80 characters, not 81");
+  asl_error_clear(&err);
+  asl_json_decref(in);
+  asl_machine_free(m);
+  CHECK(uv_loop_close(&loop) == 0);
+  CHECK(asl_json_live() == live);
+}
+
+int main(void)
+{
+  test_success();
+  test_failure();
+  test_heartbeats_and_timeouts();
+  test_tokens_end();
+  test_redrive_task();
+  test_redrive_parallel();
+  test_redrive_map();
+  test_redrive_aborted_and_timed_out();
+  test_express();
+  return CHECK_DONE();
+}
