@@ -125,7 +125,7 @@ static asl_status parse_function(const char *name, const asl_json *spec, const c
                           "\"lambda\" ({\"region\": ...}); it has %s",
                           name, kinds ? "several" : "none");
   f->timeout_s = 3.0; /* Lambda's defaults */
-  f->memory_mb = 128;
+  f->memory_mb = py ? 128 : 0; /* a command has no memory limit unless given one */
   f->concurrency = DEFAULT_CONCURRENCY;
 
   /* options that only one kind takes */
@@ -133,8 +133,7 @@ static asl_status parse_function(const char *name, const asl_json *spec, const c
     const char *key;
     asl__fn_kind kind;
   } only[] = {{"runtime", ASL_FN_PYTHON}, {"code", ASL_FN_PYTHON}, {"cold", ASL_FN_PYTHON},
-              {"concurrency", ASL_FN_PYTHON}, {"memory", ASL_FN_PYTHON},
-              {"cwd", ASL_FN_COMMAND}};
+              {"concurrency", ASL_FN_PYTHON}, {"cwd", ASL_FN_COMMAND}};
   f->kind = py ? ASL_FN_PYTHON : cmd ? ASL_FN_COMMAND : ASL_FN_LAMBDA;
   for (size_t i = 0; i < sizeof only / sizeof *only; i++) {
     const asl_json *v = asl_json_get_cstr(spec, only[i].key);
@@ -162,6 +161,12 @@ static asl_status parse_function(const char *name, const asl_json *spec, const c
   v = asl_json_get_cstr(spec, "memory");
   if (v) {
     char *p = asl_pointer_join(pointer, "memory", 6);
+    if (f->kind == ASL_FN_LAMBDA) {
+      asl__doc_error(err, v, p, "\"memory\" applies only to \"python\" and \"command\" functions "
+                                "(a Lambda over HTTP has the memory AWS gave it)");
+      asl_free(p);
+      return ASL_E_DEFINITION;
+    }
     if (asl_json_kind_of(v) != ASL_JSON_INT || asl_json_int_val(v) < MIN_MEMORY_MB ||
         asl_json_int_val(v) > MAX_MEMORY_MB) {
       asl__doc_error(err, v, p, "\"memory\" must be a whole number of MB from 128 to 10240");

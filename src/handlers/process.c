@@ -4,11 +4,15 @@
  * there is one, else States.TaskFailed with the end of stderr as cause. The function's timeout
  * kills it (with anything it started). Result shapes are lambda.c's. */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "spawn.h"
 
 #define STDERR_TAIL 4096 /* how much of stderr a States.TaskFailed cause quotes */
+#define MEMORY_POLL_MS 20 /* how often a command with "memory" has its resident memory read */
+#define MEMORY_TREE_MAX 256 /* processes of one command whose memory is summed */
 
 typedef struct proc_run {
   asl_task_call *call;
@@ -17,11 +21,14 @@ typedef struct proc_run {
   uv_process_t proc;
   uv_pipe_t in, out, err;
   uv_timer_t timer;
+  uv_timer_t mem_timer; /* "memory": polls the resident memory of the command's processes */
   uv_write_t wr;
   uv_shutdown_t sd;
   int open_handles;
   int pid;
   bool exited, out_done, err_done, timed_out, too_big, finished;
+  bool err_cut; /* stderr went past ASL_LOG_LIMIT: its oldest part was dropped */
+  bool out_of_memory; /* killed for using more than the function's "memory" */
   int64_t status;
   int sig;
   asl_buf out_buf, err_buf;
@@ -46,7 +53,8 @@ static void on_closed(uv_handle_t *h)
 static void close_all(proc_run *r)
 {
   uv_handle_t *hs[] = {(uv_handle_t *)&r->proc, (uv_handle_t *)&r->in, (uv_handle_t *)&r->out,
-                       (uv_handle_t *)&r->err, (uv_handle_t *)&r->timer};
+                       (uv_handle_t *)&r->err, (uv_handle_t *)&r->timer,
+                       (uv_handle_t *)&r->mem_timer};
   for (size_t i = 0; i < sizeof hs / sizeof *hs; i++)
     if (!uv_is_closing(hs[i]))
       uv_close(hs[i], on_closed);
@@ -84,8 +92,12 @@ static void finish(proc_run *r)
     return;
   r->finished = true;
   uv_timer_stop(&r->timer);
+  uv_timer_stop(&r->mem_timer);
   asl_task_call *c = r->call;
-  char *log = r->err_buf.len ? asl_strndup(r->err_buf.data, r->err_buf.len) : NULL;
+  char *log = r->err_buf.len ? asl_strfmt("%s%.*s",
+                                          r->err_cut ? "[aslrun: log cut to its last 1 MiB]\n" : "",
+                                          (int)r->err_buf.len, r->err_buf.data)
+                             : NULL;
   if (r->timed_out) {
     asl_buf p = ASL_BUF_INIT;
     asl__timeout_payload(&p, c->request_id, r->fn->timeout_s);
@@ -99,6 +111,12 @@ static void finish(proc_run *r)
                    ASL_RESPONSE_LIMIT);
     asl__call_function_done(c, p.data, p.len, true, log);
     asl_buf_free(&p);
+  } else if (r->out_of_memory) {
+    /* as the kernel's OOM killer would end it inside Lambda's sandbox */
+    asl__call_fail(c, "States.TaskFailed",
+                   "%s was killed by signal %d (killed): its processes used more than its %lld MB "
+                   "of memory",
+                   r->fn->argv[0], SIGKILL, (long long)r->fn->memory_mb);
   } else if (r->status == 0 && r->sig == 0) {
     asl__call_function_done(c, r->out_buf.data ? r->out_buf.data : "", r->out_buf.len, false, log);
   } else if (has_error_type(&r->out_buf)) {
@@ -120,6 +138,15 @@ static void finish(proc_run *r)
   close_all(r);
 }
 
+/* Kills the run's process group; once the process was reaped, only what is left of its group. */
+static void kill_run(proc_run *r)
+{
+  if (r->exited)
+    asl__kill_group_after_exit(r->pid);
+  else
+    asl__kill_group(r->pid);
+}
+
 static void on_child_exit(uv_process_t *p, int64_t status, int sig)
 {
   proc_run *r = p->data;
@@ -127,7 +154,7 @@ static void on_child_exit(uv_process_t *p, int64_t status, int sig)
   r->status = status;
   r->sig = sig;
   /* the process is gone; what it started may still hold the pipes open, so stop waiting */
-  asl__kill_group(r->pid);
+  asl__kill_group_after_exit(r->pid);
   finish(r);
 }
 
@@ -135,7 +162,52 @@ static void on_timeout(uv_timer_t *t)
 {
   proc_run *r = t->data;
   r->timed_out = true;
-  asl__kill_group(r->pid);
+  kill_run(r);
+}
+
+/* Resident bytes of [pid] and of its descendants (through /proc/PID/task/PID/children), up to
+ * MEMORY_TREE_MAX processes. */
+static uint64_t tree_rss(int pid)
+{
+  int todo[MEMORY_TREE_MAX];
+  size_t n = 0, seen = 0;
+  uint64_t pages = 0;
+  todo[n++] = pid;
+  while (seen < n) {
+    int p = todo[seen++];
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/statm", p);
+    FILE *f = fopen(path, "r");
+    unsigned long long size = 0, resident = 0;
+    if (f) {
+      if (fscanf(f, "%llu %llu", &size, &resident) == 2)
+        pages += resident;
+      fclose(f);
+    }
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", p, p);
+    f = fopen(path, "r");
+    int child;
+    while (f && n < MEMORY_TREE_MAX && fscanf(f, "%d", &child) == 1)
+      todo[n++] = child;
+    if (f)
+      fclose(f);
+  }
+  return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Lambda ends a sandbox that uses more than its memory size; a command with "memory" is
+ * measured MEMORY_POLL_MS apart, so a fast allocator may pass the size by what it allocates in
+ * that time before it is killed. */
+static void on_memory_poll(uv_timer_t *t)
+{
+  proc_run *r = t->data;
+  if (r->exited || r->out_of_memory)
+    return;
+  if (tree_rss(r->pid) > (uint64_t)r->fn->memory_mb * 1024 * 1024) {
+    r->out_of_memory = true;
+    uv_timer_stop(t);
+    kill_run(r);
+  }
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -155,9 +227,10 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     if (b->len + (size_t)n > cap) {
       if (is_out && !r->too_big) {
         r->too_big = true; /* Lambda refuses responses over 6 MB */
-        asl__kill_group(r->pid);
-      } else if (!is_out && b->len < cap) { /* keep the newest stderr: its tail is the cause */
+        kill_run(r);
+      } else if (!is_out) { /* keep the newest stderr: its tail is the cause */
         size_t drop = b->len / 2;
+        r->err_cut = true;
         memmove(b->data, b->data + drop, b->len - drop);
         b->len -= drop;
         asl_buf_add(b, buf->base, (size_t)n);
@@ -199,12 +272,13 @@ static asl_status proc_invoke(asl_task_call *c, asl_error *err)
   uv_pipe_init(loop, &r->out, 0);
   uv_pipe_init(loop, &r->err, 0);
   uv_timer_init(loop, &r->timer);
-  r->proc.data = r->in.data = r->out.data = r->err.data = r->timer.data = r;
+  uv_timer_init(loop, &r->mem_timer);
+  r->proc.data = r->in.data = r->out.data = r->err.data = r->timer.data = r->mem_timer.data = r;
   r->wr.data = r;
-  r->open_handles = 4; /* the three pipes and the timer; the process handle counts once spawned */
+  r->open_handles = 5; /* the three pipes and the timers; the process handle counts once spawned */
   asl__handlers_hold(reg);
 
-  char *extra[8];
+  char *extra[9];
   size_t ne = 0;
   extra[ne++] = asl_strfmt("AWS_LAMBDA_FUNCTION_NAME=%s", fn->name);
   extra[ne++] = asl_strdup("AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
@@ -213,6 +287,8 @@ static asl_status proc_invoke(asl_task_call *c, asl_error *err)
   extra[ne++] = asl_strfmt("AWS_DEFAULT_REGION=%s", c->target.region);
   extra[ne++] = asl_strfmt("AWS_LAMBDA_REQUEST_ID=%s", c->request_id);
   extra[ne++] = asl_strfmt("AWS_LAMBDA_INVOKED_FUNCTION_ARN=%s", c->target.arn);
+  if (fn->memory_mb > 0)
+    extra[ne++] = asl_strfmt("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%lld", (long long)fn->memory_mb);
   char **env = asl__child_env(fn, extra, ne);
   uv_stdio_container_t stdio[3];
   stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
@@ -256,6 +332,8 @@ static asl_status proc_invoke(asl_task_call *c, asl_error *err)
   if (uv_write(&r->wr, (uv_stream_t *)&r->in, &buf, 1, on_written) < 0)
     uv_close((uv_handle_t *)&r->in, on_closed);
   uv_timer_start(&r->timer, on_timeout, (uint64_t)(fn->timeout_s * 1000.0), 0);
+  if (fn->memory_mb > 0)
+    uv_timer_start(&r->mem_timer, on_memory_poll, MEMORY_POLL_MS, MEMORY_POLL_MS);
   return ASL_OK;
 }
 
@@ -263,7 +341,7 @@ static void proc_cancel(asl_task_call *c)
 {
   proc_run *r = c->impl;
   if (r && !r->finished)
-    asl__kill_group(r->pid);
+    kill_run(r);
 }
 
 static void proc_fn_free(asl__fn *fn)

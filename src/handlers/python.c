@@ -41,6 +41,7 @@ struct py_worker {
   int64_t dur_us, rss_kb;
   uint64_t sent_ns;
   bool report_init;
+  bool log_cut; /* the invocation's output went past ASL_LOG_LIMIT: its middle was dropped */
   asl_buf rbuf; /* unparsed bytes from fd 4 */
   asl_buf log;  /* the function's output since the last marker */
   char *init_log;
@@ -62,6 +63,16 @@ struct py_pool {
 };
 
 /* ---- worker lifecycle ---- */
+
+/* Kills the worker's process group; once the worker was reaped, only what is left of its group
+ * (its pid may already be another process's). */
+static void kill_worker(py_worker *w)
+{
+  if (w->exited)
+    asl__kill_group_after_exit(w->pid);
+  else
+    asl__kill_group(w->pid);
+}
 
 static void worker_free(py_worker *w)
 {
@@ -140,7 +151,7 @@ static void worker_retire(py_worker *w, bool kill_it)
   uv_timer_stop(&w->timer);
   set_ref(w, true); /* until it is gone, so that nothing is left behind */
   if (kill_it && !w->exited)
-    asl__kill_group(w->pid);
+    kill_worker(w);
   close_handle((uv_handle_t *)&w->req);
   if (w->exited) {
     close_handle((uv_handle_t *)&w->proc);
@@ -172,6 +183,9 @@ static char *build_log(py_worker *w, const char *rid, double dur_ms, const char 
     asl_buf_add(&b, w->log.data, w->log.len);
   if (w->log.len && w->log.data[w->log.len - 1] != '\n')
     asl_buf_addc(&b, '\n');
+  if (w->log_cut)
+    asl_buf_adds(&b, "[aslrun: log cut at 1 MiB]\n");
+  w->log_cut = false;
   if (extra)
     asl_buf_printf(&b, "%s\n", extra);
   asl_buf_printf(&b, "END RequestId: %s\n", rid);
@@ -253,6 +267,9 @@ static void on_child_exit(uv_process_t *proc, int64_t status, int sig)
   w->exited = true;
   w->exit_status = status;
   w->term_signal = sig;
+  /* what the function started goes with its sandbox, as on Lambda (a cold worker's forked
+   * child would otherwise outlive aslrun) */
+  asl__kill_group_after_exit(w->pid);
   if (w->call) {
     if (w->got_response)
       finish_ok(w); /* the answer came; the output after it is lost with the process */
@@ -270,7 +287,7 @@ static void on_timeout(uv_timer_t *t)
     return;
   /* Lambda stops the sandbox at the deadline; the next invocation starts cold */
   w->timed_out = true;
-  asl__kill_group(w->pid);
+  kill_worker(w);
 }
 
 /* ---- reading the worker ---- */
@@ -285,8 +302,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void take_log(py_worker *w, const char *s, size_t n)
 {
   if (w->log.len + n > ASL_LOG_LIMIT) {
-    if (w->log.len < ASL_LOG_LIMIT)
-      asl_buf_adds(&w->log, "\n[aslrun: log cut at 1 MiB]\n");
+    w->log_cut = true;
     return;
   }
   asl_buf_add(&w->log, s, n);
@@ -303,6 +319,7 @@ static void on_log_data(py_worker *w, const char *s, size_t n)
     memmove(w->log.data + ASL_LOG_LIMIT, w->log.data + w->log.len - keep, keep);
     w->log.len = (size_t)ASL_LOG_LIMIT + keep;
     w->log.data[w->log.len] = '\0';
+    w->log_cut = true;
     from = ASL_LOG_LIMIT;
   }
   for (;;) {
@@ -323,8 +340,12 @@ static void on_log_data(py_worker *w, const char *s, size_t n)
     if (w->log.len > ASL_LOG_LIMIT) {
       w->log.len = ASL_LOG_LIMIT;
       w->log.data[ASL_LOG_LIMIT] = '\0';
+      w->log_cut = true;
     }
     if (is_init) {
+      if (w->log_cut)
+        asl_buf_adds(&w->log, "\n[aslrun: log cut at 1 MiB]\n");
+      w->log_cut = false;
       asl_free(w->init_log);
       w->init_log = asl_buf_steal(&w->log, NULL);
     } else {
@@ -355,7 +376,7 @@ static void on_out_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 static void bad_frame(py_worker *w)
 {
   /* the bootstrap never writes this: the function must have written to our descriptor */
-  asl__kill_group(w->pid);
+  kill_worker(w);
 }
 
 static void parse_frames(py_worker *w)
@@ -398,7 +419,7 @@ static void parse_frames(py_worker *w)
         w->got_response = w->got_marker = true;
         w->exit_after = true;
         asl_free(line);
-        asl__kill_group(w->pid);
+        kill_worker(w);
         try_finish(w);
         return;
       }
@@ -570,7 +591,7 @@ static void assign(py_worker *w, asl_task_call *c)
   if (uv_write(wr, (uv_stream_t *)&w->req, &buf, 1, on_req_written) < 0) {
     asl_free(wr->data);
     asl_free(wr);
-    asl__kill_group(w->pid); /* reported as the runtime's exit */
+    kill_worker(w); /* reported as the runtime's exit */
     return;
   }
   double limit = w->pool->fn->timeout_s + (w->ready ? 0.0 : INIT_LIMIT_S);
@@ -654,7 +675,7 @@ static void py_cancel(asl_task_call *c)
     if (w->call == c) {
       /* the worker may be anywhere in the function: it is not reused */
       w->timed_out = false;
-      asl__kill_group(w->pid);
+      kill_worker(w);
       return;
     }
   }

@@ -58,6 +58,13 @@ void asl__kill_group(int pid)
     kill(pid, SIGKILL);
 }
 
+void asl__kill_group_after_exit(int pid)
+{
+  /* a group's id stays reserved while any member lives, so this reaches only its stragglers */
+  if (pid > 0)
+    kill(-pid, SIGKILL);
+}
+
 const char *asl__signal_name(int sig)
 {
   /* Go's names: Lambda's supervisor is written in Go and prints ProcessState.String() */

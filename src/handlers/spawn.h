@@ -16,6 +16,9 @@ char **asl__child_env(const asl__fn *fn, char **extra, size_t n_extra);
 void asl__child_env_free(char **env);
 /* SIGKILL to [pid]'s process group (it leads one), else to [pid]. */
 void asl__kill_group(int pid);
+/* SIGKILL to what is left of the process group that [pid] led, once [pid] itself was reaped:
+ * never to [pid] alone, which the system may already have given to another process. */
+void asl__kill_group_after_exit(int pid);
 /* Go's name of a signal ("killed"), or NULL. */
 const char *asl__signal_name(int sig);
 /* {"errorType":"Runtime.ExitError","errorMessage":"RequestId: ... Error: Runtime exited ..."} */

@@ -49,8 +49,9 @@ static void test_errors(void)
                "\"timeout\" must be a number of seconds above 0 and at most 900");
   expect_error("{\"functions\": {\"F\": {\"command\": []}}}", "/functions/F/command",
                "\"command\" must be a non-empty array of strings, e.g. [\"./handler.sh\", \"arg\"]");
-  expect_error("{\"functions\": {\"F\": {\"command\": [\"x\"], \"memory\": 256}}}",
-               "/functions/F/memory", "\"memory\" applies only to \"python\" functions");
+  expect_error("{\"functions\": {\"F\": {\"lambda\": {}, \"memory\": 256}}}",
+               "/functions/F/memory", "\"memory\" applies only to \"python\" and \"command\" "
+               "functions (a Lambda over HTTP has the memory AWS gave it)");
   expect_error("{\"functions\": {\"F\": {\"command\": [\"x\"], \"runtime\": \"python3.12\"}}}",
                "/functions/F/runtime", "\"runtime\" applies only to \"python\" functions");
   expect_error("{\"functions\": {\"F\": {\"lambda\": {\"regoin\": \"eu-west-1\"}}}}",

@@ -8,7 +8,9 @@ aslrun's own server on purpose: the client is checked against code it does not s
 import base64
 import json
 import os
+import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -108,6 +110,35 @@ class Handler(BaseHTTPRequestHandler):
 
     def fn_HugeError(self, body):
         self.answer(500, b"x" * (7 * 1024 * 1024))
+
+    def fn_Reset(self, body):
+        # a connection reset: close with SO_LINGER 0, so the kernel sends RST instead of FIN
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        os.close(self.connection.detach())  # no shutdown() first: that would send FIN
+        self.close_connection = True
+
+    def trickle(self, body, delay):
+        payload = b'{"trickled": true, "pad": "' + b"." * 40 + b'"}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.flush()
+        for i in range(len(payload)):
+            self.wfile.write(payload[i:i + 1])
+            self.wfile.flush()
+            time.sleep(delay)
+
+    def fn_Trickle(self, body):
+        self.trickle(body, 0.1)  # 5 s for the body: past a 1 s timeout
+
+    def fn_TrickleFast(self, body):
+        self.trickle(body, 0.005)  # a byte at a time, all within the timeout
+
+    def fn_Huge10(self, body):
+        self.answer(200, b'"' + b"a" * (10 * 1024 * 1024) + b'"')
+
+    def fn_Unavailable(self, body):
+        self.answer(503, b"Service Unavailable", headers={"Content-Type": "text/plain"})
 
     def fn_FnError(self, body):
         log = base64.b64encode(b"START RequestId: r\nsomething went wrong\nEND RequestId: r\n")

@@ -1,0 +1,4 @@
+#!/bin/sh
+# dies of a segmentation fault, as a crashing native program does
+cat >/dev/null
+kill -SEGV $$
