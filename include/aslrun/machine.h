@@ -62,6 +62,7 @@ typedef struct asl_retrier {
 typedef struct asl_catcher {
   asl_error_match errors;
   asl_state *next;
+  asl_template *assign_template; /* Assign of a JSONPath state's catcher, on the error output */
   asl_refpath *result_path; /* NULL: "$" unless result_path_null */
   bool result_path_null;
   /* JSONata and variables, kept as written for a later milestone (NULL when absent) */
@@ -71,6 +72,7 @@ typedef struct asl_catcher {
 
 typedef struct asl_choice_branch {
   asl_choice *rule; /* NULL in JSONata states, which have condition instead */
+  asl_template *assign_template; /* Assign of a JSONPath rule, on the state's input */
   asl_state *next;
   /* JSONata and variables, kept as written (NULL when absent) */
   const asl_json *condition; /* Condition: a "{% ... %}" string or a boolean */
@@ -112,6 +114,7 @@ struct asl_state {
   bool output_path_null; /* OutputPath: null -> the output is {} */
   asl_template *parameters; /* Parameters (Pass, Task, Parallel; Map: legacy item Parameters) */
   asl_template *result_selector;
+  asl_template *assign_template; /* Assign (JSONPath states): name or "name.$" -> value */
   asl_refpath *result_path;
   bool result_path_null; /* ResultPath: null -> the result is discarded */
   /* The state's expressions read $$: build the context object for it. */

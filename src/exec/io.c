@@ -4,6 +4,7 @@
  * ResultPath keeps the raw input and drops the result; and the payload limit on results and
  * outputs (States.DataLimitExceeded). Which steps a state type has is the state's business. */
 #include "internal.h"
+#include "vars.h"
 
 #include <string.h>
 
@@ -110,6 +111,17 @@ asl_json *asl__io_output(asl_run *r, const asl_json *raw, asl_json *result, bool
       return fail(r, &err);
     result = selected;
   }
+  /* Assign reads the result as ResultSelector left it; the variables change only once the
+   * output is made, so that OutputPath still reads their old values
+   * (variables/test_state_assign_evaluation_order__BASE_EVALUATION_ORDER_PASS_STATE.json) */
+  asl_json *values = NULL;
+  if (st->assign_template) {
+    values = asl__vars_eval(r, st->assign_template, result);
+    if (!values) {
+      asl_json_decref(result);
+      return NULL;
+    }
+  }
   asl_json *merged;
   if (st->result_path_null) {
     asl_json_decref(result);
@@ -119,10 +131,21 @@ asl_json *asl__io_output(asl_run *r, const asl_json *raw, asl_json *result, bool
   } else {
     merged = asl_refpath_apply(st->result_path, raw, result, &err);
     asl_json_decref(result);
-    if (!merged)
+    if (!merged) {
+      asl_json_decref(values);
       return fail(r, &err);
+    }
   }
-  return asl__io_output_path(r, merged);
+  asl_json *out = asl__io_output_path(r, merged);
+  if (!out) {
+    asl_json_decref(values);
+    return NULL;
+  }
+  if (!asl__vars_apply(r, values)) {
+    asl_json_decref(out);
+    return NULL;
+  }
+  return out;
 }
 
 char *asl__value_text(const asl_json *v)

@@ -5,6 +5,46 @@
  * the iterations is state_map.c's. */
 #include "internal.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* AWS reads these numbers from the value's text: a string "1" is 1 as well
+ * (variables/test_reference_in_map_state__MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH.json),
+ * "NoNumber" is refused with its text (map/test_max_concurrency_path__NoNumber.json). */
+static bool string_int(const asl_json *v, int64_t *out)
+{
+  const char *s = asl_json_str(v);
+  size_t n = asl_json_str_len(v);
+  size_t i = n > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i == n || n > 20)
+    return false;
+  for (size_t k = i; k < n; k++)
+    if (s[k] < '0' || s[k] > '9')
+      return false;
+  errno = 0;
+  long long x = strtoll(s, NULL, 10);
+  if (errno != 0)
+    return false;
+  *out = x;
+  return true;
+}
+
+static bool string_number(const asl_json *v, double *out)
+{
+  const char *s = asl_json_str(v);
+  size_t n = asl_json_str_len(v);
+  if (n == 0 || n > 64 || strspn(s, "+-0123456789.eE") != n)
+    return false;
+  char *end;
+  errno = 0;
+  double d = strtod(s, &end);
+  if (end != s + n || errno != 0)
+    return false;
+  *out = d;
+  return true;
+}
+
 static bool fail_value(asl_run *r, const char *field, const asl_json *v, const char *kind,
                        const asl_path *p)
 {
@@ -36,7 +76,9 @@ static bool int_at(asl_run *r, const asl_path *path, const asl_json *in, const c
   bool ok = asl_json_kind_of(v) == ASL_JSON_INT;
   if (ok)
     *out = asl_json_int_val(v);
-  else
+  else if (asl_json_is_string(v))
+    ok = string_int(v, out);
+  if (!ok)
     fail_value(r, field, v, "integer", path);
   asl_json_decref(v);
   return ok;
@@ -71,12 +113,16 @@ bool asl__map_tolerance(asl_run *r, const asl_json *in, int64_t *count, double *
     asl_json *v = asl__io_eval_path(r, pp, in);
     if (!v)
       return false;
-    if (!asl_json_is_number(v)) {
+    bool ok = asl_json_is_number(v);
+    if (ok)
+      *pct = asl_json_num_val(v);
+    else if (asl_json_is_string(v))
+      ok = string_number(v, pct);
+    if (!ok) {
       fail_value(r, "ToleratedFailurePercentagePath", v, "float", pp);
       asl_json_decref(v);
       return false;
     }
-    *pct = asl_json_num_val(v);
     asl_json_decref(v);
     if (!(*pct >= 0 && *pct <= 100))
       return fail_text(r, "ToleratedFailurePercentage must be between 0 and 100.");

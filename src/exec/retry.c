@@ -5,6 +5,7 @@
  * its Next. States.Runtime is neither retried nor caught (asl_error_match_test). What an attempt
  * is belongs to each state; this file only sequences them. */
 #include "internal.h"
+#include "vars.h"
 
 #include <math.h>
 #include <string.h>
@@ -87,6 +88,15 @@ static asl__step catch_error(asl_run *r, size_t index)
     asl__run_note(r, &n);
   }
   asl_error_clear(&r->error);
+  /* a JSONPath catcher's Assign reads the error output */
+  asl_json *values = NULL;
+  if (c->assign_template) {
+    values = asl__vars_eval(r, c->assign_template, out);
+    if (!values) {
+      asl_json_decref(out);
+      return ASL__STEP_FAILED;
+    }
+  }
   asl_json *merged;
   if (c->result_path_null) {
     asl_json_decref(out);
@@ -97,10 +107,17 @@ static asl__step catch_error(asl_run *r, size_t index)
     asl_error err = ASL_ERROR_INIT;
     merged = asl_refpath_apply(c->result_path, r->input, out, &err);
     asl_json_decref(out);
-    if (!merged)
+    if (!merged) {
+      asl_json_decref(values);
       return asl__run_fail_state(r, &err);
+    }
   }
   if (!asl__io_check_size(r, merged)) {
+    asl_json_decref(merged);
+    asl_json_decref(values);
+    return ASL__STEP_FAILED;
+  }
+  if (!asl__vars_apply(r, values)) {
     asl_json_decref(merged);
     return ASL__STEP_FAILED;
   }

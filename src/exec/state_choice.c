@@ -3,6 +3,7 @@
  * input through OutputPath; a note says which rule decided. The rules themselves are lang's
  * (asl_choice_eval). */
 #include "internal.h"
+#include "vars.h"
 
 asl__step asl__state_choice_run(asl_run *r)
 {
@@ -12,6 +13,7 @@ asl__step asl__state_choice_run(asl_run *r)
     return ASL__STEP_FAILED;
   asl_env env = asl__run_env(r, in);
   const asl_state *next = NULL;
+  const asl_template *assign = st->assign_template; /* the Default's, unless a rule matches */
   int64_t rule = -1;
   for (size_t i = 0; i < st->u.choice.count && !next; i++) {
     const asl_choice_branch *b = &st->u.choice.branches[i];
@@ -23,6 +25,7 @@ asl__step asl__state_choice_run(asl_run *r)
     }
     if (matched) {
       next = b->next;
+      assign = b->assign_template;
       rule = (int64_t)i;
     }
   }
@@ -35,9 +38,18 @@ asl__step asl__state_choice_run(asl_run *r)
                   "No Choice Rule matched the input and the Choice state has no Default.");
     return asl__run_fail_state(r, &err);
   }
-  r->output = asl__io_output_path(r, in);
-  if (!r->output)
+  /* Assign reads the effective input, and the old variables as OutputPath does */
+  asl_json *values = assign ? asl__vars_eval(r, assign, in) : NULL;
+  if (assign && !values) {
+    asl_json_decref(in);
     return ASL__STEP_FAILED;
+  }
+  r->output = asl__io_output_path(r, in);
+  if (!r->output || !asl__vars_apply(r, values)) {
+    if (!r->output)
+      asl_json_decref(values);
+    return ASL__STEP_FAILED;
+  }
   r->next = next;
   if (asl__notes_wanted(r->exec)) {
     /* which rule matched is not in the history; coverage reads it here */

@@ -1,5 +1,5 @@
 /* What this version of the executor cannot run, said clearly instead of run wrongly: JSONata
- * states and variables (Assign), which come in a later version, and what cannot be served
+ * states, which come in a later version, and what cannot be served
  * locally at all (a Map reading its items from S3). Each fails the execution when reached, with
  * an error that names the state and what is missing. */
 #include "internal.h"
@@ -20,8 +20,6 @@ bool asl__state_supported(asl_run *r)
   if (st->query_language == ASL_QL_JSONATA)
     what = "uses JSONata (QueryLanguage \"JSONata\"), which this version of aslrun cannot run "
            "yet";
-  else if (st->assign)
-    what = "assigns variables (Assign), which this version of aslrun cannot run yet";
   if (!what)
     return true;
   asl__state_not_supported(r, what);

@@ -4,6 +4,7 @@
  * The error causes are AWS's (conformance wait/test_base_wait_seconds_path__*,
  * wait/test_wait_timestamp_path__*). */
 #include "internal.h"
+#include "vars.h"
 
 #include <string.h>
 
@@ -95,8 +96,19 @@ static void on_wait_timer(asl__timer *t)
   asl_run *r = t->data;
   asl_json *in = r->u.wait.effective;
   r->u.wait.effective = NULL;
+  /* Assign reads the effective input; nothing else assigns this run's variables meanwhile, so
+   * they are still the ones from before the state */
+  const asl_template *assign = r->state->assign_template;
+  asl_json *values = assign ? asl__vars_eval(r, assign, in) : NULL;
+  if (assign && !values) {
+    asl_json_decref(in);
+    asl__run_state_done(r, ASL__OUT_FAILED);
+    return;
+  }
   r->output = asl__io_output_path(r, in);
-  if (!r->output) {
+  if (!r->output || !asl__vars_apply(r, values)) {
+    if (!r->output)
+      asl_json_decref(values);
     asl__run_state_done(r, ASL__OUT_FAILED);
     return;
   }

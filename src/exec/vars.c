@@ -125,6 +125,31 @@ asl_status asl__vars_assign(asl_run *r, asl_json *values, asl_error *err)
   return ASL_OK;
 }
 
+asl_json *asl__vars_eval(asl_run *r, const asl_template *t, const asl_json *in)
+{
+  asl_error err = ASL_ERROR_INIT;
+  asl_env env = asl__run_env(r, in);
+  asl_json *values = asl_template_eval(t, &env, &err);
+  if (!values)
+    asl__run_fail_state(r, &err);
+  return values;
+}
+
+bool asl__vars_apply(asl_run *r, asl_json *values)
+{
+  if (!values)
+    return true;
+  asl_error err = ASL_ERROR_INIT;
+  if (asl__vars_assign(r, values, &err) == ASL_OK)
+    return true;
+  /* like the payload checks (io.c), a limit is reported without the state's prefix */
+  if (err.code == ASL_E_LIMIT)
+    asl__run_fail(r, &err);
+  else
+    asl__run_fail_state(r, &err);
+  return false;
+}
+
 void asl__vars_free(asl_run *r)
 {
   asl_json_decref(r->vars);

@@ -20,6 +20,14 @@ const asl_json *asl__var_lookup(void *run, const char *name, size_t len);
  * names are remembered for the state's *StateExited event (assignedVariables). */
 asl_status asl__vars_assign(asl_run *r, asl_json *values, asl_error *err);
 
+/* The values JSONPath Assign [t] of the current state gives on [in] ($ for its paths: the
+ * result, the effective input or the error output, as the state type decides): a new object,
+ * or NULL with r->error filled as AWS words a failing path or intrinsic. */
+asl_json *asl__vars_eval(asl_run *r, const asl_template *t, const asl_json *in);
+/* asl__vars_assign for the current state with [values] (taken; NULL assigns nothing): false with
+ * r->error when it refuses them. */
+bool asl__vars_apply(asl_run *r, asl_json *values);
+
 /* Frees the run's own scope and what it remembered for its events. */
 void asl__vars_free(asl_run *r);
 

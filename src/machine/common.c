@@ -88,6 +88,7 @@ void asl__load_io(state_ctx *c)
   /* Assign is kept raw until variables land (issue 9): it may read $$, so count it as doing so */
   if (c->f[F_ASSIGN].v && asl__want_object(L, &c->f[F_ASSIGN], p, "Assign")) {
     st->assign = c->f[F_ASSIGN].v;
+    st->assign_template = asl__load_assign(c, &c->f[F_ASSIGN], p);
     st->uses_context = true;
   }
 }

@@ -166,6 +166,15 @@ bool asl__load_sublist(state_ctx *c, const asl_json *v, size_t vpos, const char 
                        const char *what, asl_states *out, const char *const *extra, size_t nextra,
                        slot *extra_out);
 
+/* ---- workflow variables (assign.c, vars_check.c) ---- */
+/* Checks the names an Assign object (slot [s], an object) sets, in either query language, and
+ * in a JSONPath state ([jsonata] false) compiles it as a payload template; NULL otherwise or
+ * when it does not compile. Marks the state as reading $$ when the template does. */
+asl_template *asl__load_assign(state_ctx *c, const slot *s, const char *base);
+/* Once every state is loaded: reports each JSONPath reference to a variable that no Assign of
+ * the state's scope or of the scopes around it sets. */
+void asl__check_variables(loader *L);
+
 /* ---- state loaders (load_<type>.c), rows of state_types.def ---- */
 void asl__load_task(state_ctx *c);
 void asl__load_pass(state_ctx *c);

@@ -111,6 +111,7 @@ static void load_rule(state_ctx *c, const asl_json *rule, const char *ptr, asl_c
     asl__want_string(L, &f[R_COMMENT], ptr, "Comment");
   if (f[R_ASSIGN].v && asl__want_object(L, &f[R_ASSIGN], ptr, "Assign")) {
     b->assign = f[R_ASSIGN].v;
+    b->assign_template = asl__load_assign(c, &f[R_ASSIGN], ptr);
     c->st->uses_context = true; /* kept raw: it may read $$ */
   }
 }

@@ -241,6 +241,7 @@ static void load_catcher(state_ctx *c, const asl_json *v, size_t vpos, const cha
   }
   if (f[C_ASSIGN].v && asl__want_object(L, &f[C_ASSIGN], ptr, "Assign")) {
     k->assign = f[C_ASSIGN].v;
+    k->assign_template = asl__load_assign(c, &f[C_ASSIGN], ptr);
     c->st->uses_context = true; /* kept raw: it may read $$ */
   }
   if (f[C_COMMENT].v)
