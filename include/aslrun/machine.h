@@ -233,7 +233,11 @@ typedef struct asl_load_opts {
  * problem goes to [d], all of them, each with the offset and JSON pointer of the field and a
  * message that says what is wrong and what to do. Returns NULL when it added any. */
 asl_machine *asl_machine_load(const asl_json *definition, const asl_load_opts *opts, asl_diags *d);
-/* Parses [text] (a syntax error becomes a diagnostic at its position) and loads it. */
+/* The longest definition Step Functions accepts (CreateStateMachine's `definition`: 1,048,576
+ * characters); asl_machine_load_text refuses a longer text before parsing it. */
+#define ASL_MAX_DEFINITION_BYTES 1048576
+/* Parses [text] (a syntax error becomes a diagnostic at its position) and loads it; a text over
+ * ASL_MAX_DEFINITION_BYTES is one diagnostic at its start. */
 asl_machine *asl_machine_load_text(const char *text, size_t len, const asl_load_opts *opts,
                                    asl_diags *d);
 void asl_machine_free(asl_machine *m); /* NULL is a no-op */

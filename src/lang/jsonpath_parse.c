@@ -311,8 +311,13 @@ static asl_status read_filter(parser *p, size_t q)
   asl_error ferr = ASL_ERROR_INIT;
   if (asl__filter_compile(p->a, p->s + open, close - open + 1, open + p->shift, p->depth + 1,
                           &f, &ferr) != ASL_OK) {
-    asl_error_set(p->err, ASL_E_DEFINITION, NULL, "invalid filter in the path '%s': %s", p->text,
-                  ferr.cause ? ferr.cause : "?");
+    /* the outermost path names itself once: a path inside a filter passes the cause up as it
+     * is, or nested filters would quote the whole path at every level */
+    if (p->depth == 0)
+      asl_error_set(p->err, ASL_E_DEFINITION, NULL, "invalid filter in the path '%s': %s",
+                    p->text, ferr.cause ? ferr.cause : "?");
+    else
+      asl_error_set(p->err, ASL_E_DEFINITION, NULL, "%s", ferr.cause ? ferr.cause : "?");
     asl_error_clear(&ferr);
     return ASL_E_DEFINITION;
   }

@@ -449,6 +449,21 @@ asl_machine *asl_machine_load(const asl_json *definition, const asl_load_opts *o
 asl_machine *asl_machine_load_text(const char *text, size_t len, const asl_load_opts *opts,
                                    asl_diags *d)
 {
+  if (len > ASL_MAX_DEFINITION_BYTES) {
+    /* AWS's limit on the definition (bytes here, characters there: a longer text in bytes may
+     * still fit in characters, so only what is over in both is refused) */
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++)
+      chars += ((unsigned char)text[i] & 0xC0) == 0x80 ? 0 : (unsigned char)text[i] >= 0xF0 ? 2 : 1;
+    if (chars > ASL_MAX_DEFINITION_BYTES) {
+      asl_diags_add(d, 0, "",
+                    "the definition is %zu characters long, more than the %d that Step "
+                    "Functions accepts; move parts into other state machines (a Distributed "
+                    "Map's child workflow, or a Task that starts another execution)",
+                    chars, ASL_MAX_DEFINITION_BYTES);
+      return NULL;
+    }
+  }
   asl_error err = ASL_ERROR_INIT;
   asl_json *def = asl_json_parse(text, len, NULL, &err);
   if (!def) {

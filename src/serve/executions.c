@@ -475,6 +475,13 @@ static void start(srv_request *rq, const asl_json *body, bool sync)
     }
     goto out;
   }
+  if (s->running >= SERVE_RUNNING_MAX) {
+    asl__fail(rq, 400, "ExecutionLimitExceeded",
+              "The maximum number of running executions (%d) has been reached. Running "
+              "executions must end or be stopped before a new execution can be started.",
+              SERVE_RUNNING_MAX);
+    goto out;
+  }
   asl_handlers *h = asl__registry_get(s, m->name, tc, &err);
   if (!h) {
     asl__fail(rq, 400, "ValidationException", "%s", err.cause ? err.cause : "no handlers");

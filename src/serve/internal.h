@@ -14,6 +14,10 @@
 #define SERVE_PAGE_DEFAULT 100
 #define SERVE_PAGE_MAX 1000
 #define SERVE_TAGS_MAX 50
+/* AWS's default quotas per account and region: state machines (StateMachineLimitExceeded) and
+ * open executions (ExecutionLimitExceeded) */
+#define SERVE_MACHINES_MAX 10000
+#define SERVE_RUNNING_MAX 1000000
 
 typedef struct srv_request srv_request;
 typedef struct srv_version srv_version;

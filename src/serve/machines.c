@@ -476,6 +476,14 @@ void asl__op_create_state_machine(srv_request *rq, const asl_json *body)
     asl_free(arn);
     return;
   }
+  if (HASH_COUNT(s->machines) >= SERVE_MACHINES_MAX) {
+    asl__fail(rq, 400, "StateMachineLimitExceeded",
+              "The maximum number of state machines (%d) has been reached. Existing state "
+              "machines must be deleted before a new state machine can be created.",
+              SERVE_MACHINES_MAX);
+    asl_free(arn);
+    return;
+  }
   asl_machine *am = asl__definition_load(rq, def, strlen(def));
   if (!am) {
     asl_free(arn);

@@ -1,7 +1,7 @@
 """`aslrun serve` under input nobody should send: every operation with members of every JSON kind
 (random but seeded), answered 200 or with an AWS error, never a crash or a 500; then a stop
 (SIGTERM) while executions run and StartSyncExecution calls wait, which must end cleanly (exit 0,
-and no leak in sanitizer builds). Usage: test_robust.py ASLRUN SOURCE_ROOT"""
+and no leak in sanitizer builds); then AWS's quota of 10,000 state machines. Usage: test_robust.py ASLRUN SOURCE_ROOT"""
 import json
 import os
 import random
@@ -11,7 +11,7 @@ import tempfile
 import threading
 import time
 
-from sfnlib import ROLE, Server, check, eq, finish, ok, sm_arn
+from sfnlib import ROLE, Server, check, eq, expect_error, finish, ok, sm_arn
 
 aslrun, root = sys.argv[1], sys.argv[2]
 
@@ -112,4 +112,21 @@ for t in threads:
     t.join(30)
 check(srv.proc.returncode == 0, f"exit 0 with running executions and waiting calls: {err[-3000:]}")
 eq(len(results), 6, "every waiting call ended")
+
+# AWS's quota of 10,000 state machines: the next one is StateMachineLimitExceeded until one goes
+srv = Server(aslrun)
+for i in range(10000):
+    st, body = srv.call("CreateStateMachine", {"name": f"m{i}", "definition": PASS, "roleArn": ROLE})
+    if not check(st == 200, f"state machine {i} of 10000: {st} {body}"):
+        break
+expect_error(srv.call("CreateStateMachine", {"name": "one-more", "definition": PASS, "roleArn": ROLE}),
+             400, "StateMachineLimitExceeded",
+             "The maximum number of state machines (10000) has been reached. Existing state "
+             "machines must be deleted before a new state machine can be created.",
+             "the 10,001st state machine")
+ok(srv.call("DeleteStateMachine", {"stateMachineArn": sm_arn("m0")}), "delete one")
+ok(srv.call("CreateStateMachine", {"name": "one-more", "definition": PASS, "roleArn": ROLE}),
+   "then there is room for one more")
+err = srv.stop()
+check(srv.proc.returncode == 0, f"exit 0 with 10,000 state machines: {err[-3000:]}")
 finish("serve/robust")

@@ -230,6 +230,45 @@ static void extremes(void)
   asl_buf_free(&b);
 }
 
+/* A definition over Step Functions' 1,048,576 characters is refused before it is parsed, with one
+ * diagnostic at its start; characters are counted, not bytes. */
+static void definition_size_cap(void)
+{
+  static const char head[] = "{\"Comment\": \"";
+  static const char tail[] = "\", \"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", "
+                             "\"End\": true}}}";
+  size_t fixed = sizeof head - 1 + sizeof tail - 1;
+  asl_buf b = ASL_BUF_INIT;
+  /* exactly the limit in characters, twice that in bytes: accepted */
+  asl_buf_adds(&b, head);
+  for (size_t i = 0; i < ASL_MAX_DEFINITION_BYTES - fixed; i++)
+    asl_buf_adds(&b, "\xc3\xa9");
+  asl_buf_adds(&b, tail);
+  asl_diags d = ASL_DIAGS_INIT;
+  asl_machine *m = asl_machine_load_text(b.data, b.len, NULL, &d);
+  CHECK(m != NULL && d.len == 0);
+  asl_machine_free(m);
+  asl_diags_free(&d);
+  /* one character more */
+  b.len = 0;
+  asl_buf_adds(&b, head);
+  for (size_t i = 0; i < ASL_MAX_DEFINITION_BYTES - fixed + 1; i++)
+    asl_buf_addc(&b, 'x');
+  asl_buf_adds(&b, tail);
+  d = (asl_diags)ASL_DIAGS_INIT;
+  m = asl_machine_load_text(b.data, b.len, NULL, &d);
+  CHECK(m == NULL && d.len == 1);
+  if (d.len == 1) {
+    CHECK(d.items[0].offset == 0);
+    CHECK_STR(d.items[0].message,
+              "the definition is 1048577 characters long, more than the 1048576 that Step "
+              "Functions accepts; move parts into other state machines (a Distributed Map's "
+              "child workflow, or a Task that starts another execution)");
+  }
+  asl_diags_free(&d);
+  asl_buf_free(&b);
+}
+
 static void diagnostics_cap(void)
 {
   asl_buf b = ASL_BUF_INIT;
@@ -257,6 +296,7 @@ int main(int argc, char **argv)
   make_replacements();
   mutate_dir(argv[1]);
   extremes();
+  definition_size_cap();
   diagnostics_cap();
   for (size_t i = 0; i < 12; i++)
     asl_json_decref(replacements[i]);
