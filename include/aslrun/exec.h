@@ -267,6 +267,10 @@ typedef struct asl_exec_opts {
   bool express;
   /* NULL: a .waitForTaskToken Task is served by the handler registry like any Task */
   const asl_task_token_sink *task_tokens;
+  /* The workflow variables the execution starts with (TestState's "variables"): an object
+   * name -> value, borrowed for the call; NULL: none. Load such a machine with
+   * asl_load_opts.unchecked_variables, as its references may name only these. */
+  const asl_json *variables;
 } asl_exec_opts;
 
 /* Starts running [m] on [input] (borrowed). Returns ASL_OK and the execution in *out, or an error

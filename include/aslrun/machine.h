@@ -227,6 +227,9 @@ typedef struct asl_load_opts {
   /* The longest state name in UTF-16 units: 0 for AWS's quota (80), INT64_MAX for none (local
    * experiments; such a machine cannot be created on AWS). */
   int64_t max_state_name;
+  /* Variables come from outside the definition (TestState's "variables"): a JSONPath reference
+   * to a variable no Assign sets is not a definition error then. */
+  bool unchecked_variables;
 } asl_load_opts;
 
 /* Validates and compiles [definition] (borrowed; the machine keeps its own reference). Every

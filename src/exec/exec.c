@@ -525,6 +525,10 @@ asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl
     return asl_error_set(err, ASL_E_USAGE, NULL,
                          "the maximum number of history events must be at least 2: "
                          "ExecutionStarted is event 1");
+  if (opts->variables && !asl_json_is_object(opts->variables))
+    return asl_error_set(err, ASL_E_USAGE, NULL,
+                         "the variables an execution starts with must be an object, name -> "
+                         "value");
   size_t limit = opts->payload_limit ? opts->payload_limit : ASL_PAYLOAD_LIMIT_AWS;
   if (limit != SIZE_MAX && asl_json_size(input) > limit)
     return asl_error_set(err, ASL_E_LIMIT, ASL__ERR(DATA_LIMIT_EXCEEDED),
@@ -588,6 +592,8 @@ asl_status asl_exec_start(const asl_machine *m, const asl_json *input, const asl
   asl__event_execution_started(e);
   start_timeout(e, e->start_ms);
   e->top = asl__run_new(e, NULL, &m->top, input, on_top_done, NULL);
+  /* shared, never changed in place: the first assignment copies it (vars.c) */
+  e->top->vars = asl_json_incref(opts->variables);
   asl__run_post(e->top);
   *out = e;
   return ASL_OK;

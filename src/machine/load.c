@@ -433,7 +433,8 @@ asl_machine *asl_machine_load(const asl_json *definition, const asl_load_opts *o
   asl__resolve_refs(&L);
   for (size_t i = 0; i < L.lists.len; i++)
     asl__check_reachable(&L, L.lists.items[i]);
-  asl__check_variables(&L);
+  if (!opts || !opts->unchecked_variables)
+    asl__check_variables(&L);
   for (size_t i = 0; i < L.refs.len; i++)
     asl_free(L.refs.items[i].pointer);
   ASL_VEC_FREE(L.refs);

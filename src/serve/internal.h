@@ -184,6 +184,9 @@ srv_version *asl__version_ref(srv_version *v);
 /* Loads a definition; answers InvalidDefinition (AWS's message format) and returns NULL when it
  * is not valid. */
 asl_machine *asl__definition_load(srv_request *rq, const char *text, size_t len);
+/* The same with load options (TestState: variables given from outside). */
+asl_machine *asl__definition_load_opts(srv_request *rq, const char *text, size_t len,
+                                       const asl_load_opts *opts);
 void asl__machine_free(srv_machine *m);
 /* The persisted form of a machine and the reverse (persist.c reads files with it). */
 asl_json *asl__machine_record(const srv_machine *m);

@@ -85,7 +85,8 @@ static void diags_free(diag_list *l)
 /* Loads [text]; NULL with [out] holding AWS-shaped diagnostics when it is not a valid definition.
  * Codes: INVALID_JSON_DESCRIPTION (not JSON), MISSING_TRANSITION_TARGET (a Next, Default or
  * StartAt naming no state), SCHEMA_VALIDATION_FAILED (everything else), as AWS names them. */
-static asl_machine *load(const char *text, size_t len, diag_list *out)
+static asl_machine *load(const char *text, size_t len, const asl_load_opts *opts,
+                         diag_list *out)
 {
   asl_error err = ASL_ERROR_INIT;
   asl_json *def = asl_json_parse(text, len, NULL, &err);
@@ -110,7 +111,7 @@ static asl_machine *load(const char *text, size_t len, diag_list *out)
     return NULL;
   }
   asl_diags diags = ASL_DIAGS_INIT;
-  asl_machine *m = asl_machine_load(def, NULL, &diags);
+  asl_machine *m = asl_machine_load(def, opts, &diags);
   asl_json_decref(def);
   asl_diags_sort(&diags);
   for (size_t i = 0; !m && i < diags.len; i++) {
@@ -128,8 +129,14 @@ static asl_machine *load(const char *text, size_t len, diag_list *out)
 
 asl_machine *asl__definition_load(srv_request *rq, const char *text, size_t len)
 {
+  return asl__definition_load_opts(rq, text, len, NULL);
+}
+
+asl_machine *asl__definition_load_opts(srv_request *rq, const char *text, size_t len,
+                                       const asl_load_opts *opts)
+{
   diag_list l = {0};
-  asl_machine *m = load(text, len, &l);
+  asl_machine *m = load(text, len, opts, &l);
   if (m)
     return m;
   asl_buf b = ASL_BUF_INIT;
@@ -165,7 +172,7 @@ void asl__op_validate_definition(srv_request *rq, const asl_json *body)
   if (max == 0)
     max = 100;
   diag_list l = {0};
-  asl_machine *m = load(def, strlen(def), &l);
+  asl_machine *m = load(def, strlen(def), NULL, &l);
   asl_machine_free(m);
   asl_json *res = asl_json_object(3);
   asl_json_obj_put_cstr(res, "result", asl_json_cstr(l.len ? "FAIL" : "OK"));

@@ -6,8 +6,9 @@
  * CAUGHT_ERROR (a catcher took the error: nextState is its Next), RETRIABLE (a retrier would
  * retry; with stateConfiguration.retrierRetryCount N the first N retries are taken first) or
  * FAILED; output, error, cause, nextState, and inspectionData with the state's input, the task's
- * result (DEBUG and TRACE) and the error handler chosen. The registry is retired, to be freed
- * between loop turns. */
+ * result (DEBUG and TRACE), the error handler chosen and the workflow variables after the state
+ * (those given in "variables", which the state starts with, and what it assigned). The registry
+ * is retired, to be freed between loop turns. */
 #include "internal.h"
 
 #include <string.h>
@@ -34,6 +35,7 @@ typedef struct ts_run {
   bool retriable, caught;
   int64_t retry_index, catch_index, backoff_s;
   bool stopping;
+  asl_json *vars;        /* the variables after the state; NULL when none was given or set */
 } ts_run;
 
 static const char *detail_str(const asl_json *details, const char *key)
@@ -82,6 +84,25 @@ static void stop(ts_run *t)
     asl_exec_stop(t->exec, NULL, NULL);
 }
 
+/* assignedVariables (name -> the value as JSON text) into t->vars. */
+static void take_assigned(ts_run *t, const asl_json *assigned)
+{
+  size_t n = assigned ? asl_json_len(assigned) : 0;
+  if (n == 0)
+    return;
+  t->vars = t->vars ? asl_json_unshare(t->vars) : asl_json_object(n);
+  for (size_t i = 0; i < n; i++) {
+    size_t klen;
+    const char *k = asl_json_key_at(assigned, i, &klen);
+    const asl_json *text = asl_json_value_at(assigned, i);
+    asl_error err = ASL_ERROR_INIT;
+    asl_json *v = asl_json_parse(asl_json_str(text), asl_json_str_len(text), NULL, &err);
+    asl_error_clear(&err);
+    if (v) /* the executor wrote it: always JSON */
+      asl_json_obj_put(t->vars, k, klen, v);
+  }
+}
+
 static void on_event(void *data, const asl_event *ev)
 {
   ts_run *t = data;
@@ -101,6 +122,7 @@ static void on_event(void *data, const asl_event *ev)
   } else if (ends_with(type, "StateExited") && !t->next_state) {
     t->exited = true;
     set_str(&t->output, detail_str(d, "output"));
+    take_assigned(t, d ? asl_json_get_cstr(d, "assignedVariables") : NULL);
   } else if (ev->type == ASL_EVENT_TASK_SUCCEEDED ||
              ev->type == ASL_EVENT_LAMBDA_FUNCTION_SUCCEEDED) {
     set_str(&t->result, detail_str(d, "output"));
@@ -141,6 +163,7 @@ static void ts_free(ts_run *t)
   asl_free(t->result);
   asl_free(t->error);
   asl_free(t->cause);
+  asl_json_decref(t->vars);
   asl_free(t);
 }
 
@@ -193,6 +216,11 @@ static void on_done(asl_exec *e, void *data)
     if (t->caught && t->catch_index >= 0)
       asl_json_obj_put_cstr(ed, "catchIndex", asl_json_int(t->catch_index));
     asl_json_obj_put_cstr(insp, "errorDetails", ed);
+  }
+  if (t->vars) {
+    size_t vl;
+    char *vtext = asl_json_dump(t->vars, ASL_JSON_COMPACT, &vl);
+    asl_json_obj_put_cstr(insp, "variables", asl_json_string_take(vtext, vl));
   }
   asl_json_obj_put_cstr(r, "inspectionData", insp);
   asl__reply(t->rq, r);
@@ -252,8 +280,8 @@ static bool unsupported(srv_request *rq, const asl_json *body, const char *key)
   if (v && !asl_json_is_null(v))
     return !asl__fail(rq, 400, "ValidationException",
                       "aslrun serve's TestState does not take '%s' yet: the executor cannot start "
-                      "a state with a given %s",
-                      key, strcmp(key, "context") == 0 ? "context object" : "set of variables");
+                      "a state with a given context object",
+                      key);
   return false;
 }
 
@@ -280,7 +308,10 @@ void asl__op_test_state(srv_request *rq, const asl_json *body)
   const char *state_name = asl__param_str(rq, body, "stateName", false, 1, 80, &ok);
   if (!ok)
     return;
-  if (unsupported(rq, body, "context") || unsupported(rq, body, "variables"))
+  if (unsupported(rq, body, "context"))
+    return;
+  const char *vars_text = asl__param_str(rq, body, "variables", false, 0, 262144, &ok);
+  if (!ok)
     return;
   const asl_json *mock = asl_json_get_cstr(body, "mock");
   const asl_json *conf = asl_json_get_cstr(body, "stateConfiguration");
@@ -326,6 +357,18 @@ void asl__op_test_state(srv_request *rq, const asl_json *body)
   }
 
   asl_error err = ASL_ERROR_INIT;
+  asl_json *vars = NULL;
+  if (vars_text) {
+    vars = asl_json_parse(vars_text, strlen(vars_text), NULL, &err);
+    if (!vars || !asl_json_is_object(vars)) {
+      asl_json_decref(vars);
+      asl__fail(rq, 400, "ValidationException",
+                "'variables' must be a JSON object of variable names and values: %s",
+                vars ? "it is not an object" : err.cause ? err.cause : "not JSON");
+      asl_error_clear(&err);
+      return;
+    }
+  }
   asl_json *parsed = asl_json_parse(def, strlen(def), NULL, &err);
   asl_json *in = NULL;
   asl_json *machine_doc = NULL;
@@ -365,7 +408,10 @@ void asl__op_test_state(srv_request *rq, const asl_json *body)
   machine_doc = one_state_machine(name, state, ql);
   size_t len;
   char *text = asl_json_dump(machine_doc, ASL_JSON_COMPACT, &len);
-  asl_machine *am = asl__definition_load(rq, text, len);
+  /* the state's variables may come from "variables" or from states left out of the one-state
+   * machine: references to them are no definition error here */
+  asl_load_opts lo = {.unchecked_variables = true};
+  asl_machine *am = asl__definition_load_opts(rq, text, len, &lo);
   asl_free(text);
   if (!am)
     goto out;
@@ -419,11 +465,12 @@ void asl__op_test_state(srv_request *rq, const asl_json *body)
   t->debug = level && strcmp(level, "INFO") != 0;
   t->retry_count = retry_count;
   t->retry_index = t->catch_index = -1;
+  t->vars = asl_json_incref(vars);
   asl_event_sink sink = {.on_event = on_event, .data = t, .on_note = on_note};
   char *sm_arn = asl__sm_arn(s, "TestStateMachine");
   asl_exec_opts o = {.loop = s->loop, .virtual_time = true, .state_machine_arn = sm_arn,
                      .state_machine_name = "TestStateMachine", .role_arn = role, .sinks = &sink,
-                     .sink_count = 1, .handlers = h};
+                     .sink_count = 1, .handlers = h, .variables = vars};
   asl_status st = asl_exec_start(am, in, &o, on_done, t, &t->exec, &err);
   asl_free(sm_arn);
   if (st != ASL_OK) {
@@ -439,6 +486,7 @@ void asl__op_test_state(srv_request *rq, const asl_json *body)
     asl_exec_stop(t->exec, NULL, NULL);
 out:
   asl_error_clear(&err);
+  asl_json_decref(vars);
   asl_json_decref(parsed);
   asl_json_decref(in);
   asl_json_decref(machine_doc);

@@ -488,6 +488,27 @@ def test_state(srv):
     eq(r.get("output"), '{"p":1}', "fieldValidationMode NONE")
     expect_error(srv.call("TestState", {"definition": json.dumps(task), "context": "{}"}), 400,
                  "ValidationException", lambda m: "'context'" in m, "TestState: context")
+    # workflow variables: the state starts with "variables" and reads them; inspectionData has
+    # the variables after it (those given, and what it assigned)
+    pv = {"Type": "Pass", "Parameters": {"who.$": "$name", "n.$": "$.n"},
+          "Assign": {"count.$": "States.MathAdd($count, 1)", "seen": True}, "End": True}
+    r = ok(srv.call("TestState", {"definition": json.dumps(pv), "input": '{"n": 1}',
+                                  "variables": '{"name": "Ada", "count": 41}'}),
+           "TestState with variables")
+    eq((r.get("status"), json.loads(r.get("output", "null"))),
+       ("SUCCEEDED", {"who": "Ada", "n": 1}), "variables read by the state")
+    eq(json.loads(r.get("inspectionData", {}).get("variables", "null")),
+       {"name": "Ada", "count": 42, "seen": True}, "variables after the state")
+    r = ok(srv.call("TestState", {"definition": json.dumps({"Type": "Pass", "End": True})}),
+           "TestState without variables")
+    check("variables" not in r.get("inspectionData", {}), "no variables: none reported")
+    r = ok(srv.call("TestState", {"definition": json.dumps(pv), "input": "{}"}),
+           "TestState: a variable neither given nor assigned")
+    eq((r.get("status"), r.get("error")), ("FAILED", "States.Runtime"),
+       "a variable neither given nor assigned fails the state, not the definition")
+    expect_error(srv.call("TestState", {"definition": json.dumps(pv), "variables": "[1]"}), 400,
+                 "ValidationException", lambda m: "'variables'" in m,
+                 "TestState: variables not an object")
 
 
 srv = Server(aslrun, "--virtual-time")
