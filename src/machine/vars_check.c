@@ -22,7 +22,7 @@ typedef struct checker {
   const asl_json *all; /* every name any Assign of the machine sets */
   const scope *sc;
   const asl_state *st;
-  const char *ptr; /* the JSON pointer of the field being checked */
+  const char *field; /* the field being checked, below the state ("Catch/0/Assign") */
 } checker;
 
 static void add_names(asl_json *set, const asl_json *assign)
@@ -66,43 +66,43 @@ static void on_ref(void *data, const char *name, size_t len, size_t offset)
     if (s->sealed)
       sealed_off = true;
   }
+  /* the field's pointer, built only now: [field] is member names below the state separated by
+   * '/' ("Catch/0/Assign"), none holding a '/' itself */
+  char *ptr = asl_strdup(c->st->pointer);
+  for (const char *f = c->field; *f;) {
+    const char *end = strchr(f, '/');
+    size_t n = end ? (size_t)(end - f) : strlen(f);
+    char *q = asl_pointer_join(ptr, f, n);
+    asl_free(ptr);
+    ptr = q;
+    f += n + (end ? 1 : 0);
+  }
   const asl_json *def = c->L->m->definition;
   if (offset == ASL_NOPOS)
-    offset = asl_json_pointer_pos(def, c->ptr, false);
+    offset = asl_json_pointer_pos(def, ptr, false);
   if (offset == ASL_NOPOS)
     offset = c->st->offset;
   if (sealed_off)
-    asl__diag(c->L, offset, c->ptr, NULL,
+    asl__diag(c->L, offset, ptr, NULL,
               "the variable '$%.*s' is assigned outside this Distributed Map, whose item "
               "processor cannot read the variables around it; pass its value in ItemSelector",
               (int)len, name);
   else if (asl_json_get(c->all, name, len))
-    asl__diag(c->L, offset, c->ptr, NULL,
+    asl__diag(c->L, offset, ptr, NULL,
               "the variable '$%.*s' is not assigned in this scope or the scopes around it: the "
               "Parallel branch or Map iteration that assigns it keeps it to itself (return it in "
               "its output instead)",
               (int)len, name);
   else
-    asl__diag(c->L, offset, c->ptr, NULL,
+    asl__diag(c->L, offset, ptr, NULL,
               "the variable '$%.*s' is never assigned: no state sets it with Assign", (int)len,
               name);
+  asl_free(ptr);
 }
 
-/* [field] is a path of member names below the state, separated by '/' ("Catch/0/Assign"),
- * none holding a '/' itself. */
 static void at(checker *c, const char *field)
 {
-  char *p = asl_strdup(c->st->pointer);
-  for (const char *f = field; *f;) {
-    const char *end = strchr(f, '/');
-    size_t n = end ? (size_t)(end - f) : strlen(f);
-    char *q = asl_pointer_join(p, f, n);
-    asl_free(p);
-    p = q;
-    f += n + (end ? 1 : 0);
-  }
-  c->ptr = asl_arena_strdup(c->L->a, p);
-  asl_free(p);
+  c->field = field;
 }
 
 static void path(checker *c, const asl_path *p, const char *field)
@@ -143,7 +143,7 @@ static void check_list(loader *L, const asl_json *all, const asl_states *list,
 
 static void check_state(loader *L, const asl_json *all, const asl_state *st, const scope *sc)
 {
-  checker c = {L, all, sc, st, st->pointer};
+  checker c = {L, all, sc, st, ""};
   if (st->query_language == ASL_QL_JSONPATH) {
     path(&c, st->input_path, "InputPath");
     path(&c, st->output_path, "OutputPath");
