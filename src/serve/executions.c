@@ -9,6 +9,9 @@
 #include <string.h>
 
 #define EXECUTIONS_DIR "executions"
+#define TEXT_OF(x) #x
+#define TEXT_OF_VALUE(x) TEXT_OF(x)
+#define KEPT_MAX_TEXT TEXT_OF_VALUE(SERVE_KEPT_MAX)
 
 /* ---- records ---- */
 
@@ -16,6 +19,8 @@ void asl__execution_free(srv_execution *x)
 {
   if (!x)
     return;
+  /* the kept executor runs x->ver's machine: it goes first */
+  asl_exec_free(x->kept);
   asl__version_unref(x->ver);
   for (size_t i = 0; i < x->events.len; i++)
     asl_json_decref(x->events.items[i]);
@@ -32,6 +37,7 @@ void asl__execution_free(srv_execution *x)
   asl_free(x->error);
   asl_free(x->cause);
   asl_free(x->detail_file);
+  asl_free(x->redrive_token);
   asl_free(x);
 }
 
@@ -55,7 +61,7 @@ static asl_json *str_or_null(const char *s)
 
 asl_json *asl__execution_record(const srv_execution *x, asl_json **detail)
 {
-  asl_json *r = asl_json_object(20);
+  asl_json *r = asl_json_object(22);
   asl_json_obj_put_cstr(r, "executionArn", asl_json_cstr(x->arn));
   asl_json_obj_put_cstr(r, "stateMachineArn", asl_json_cstr(x->sm_arn));
   asl_json_obj_put_cstr(r, "name", asl_json_cstr(x->name));
@@ -75,6 +81,8 @@ asl_json *asl__execution_record(const srv_execution *x, asl_json **detail)
   asl_json_obj_put_cstr(r, "revisionId", str_or_null(x->ver->revision_id));
   asl_json_obj_put_cstr(r, "seq", asl_json_int((int64_t)x->seq));
   asl_json_obj_put_cstr(r, "eventCount", asl_json_int((int64_t)x->event_count));
+  asl_json_obj_put_cstr(r, "redriveCount", asl_json_int(x->redrive_count));
+  asl_json_obj_put_cstr(r, "redriveDate", asl_json_int(x->redrive_ms));
   asl_json *d = asl_json_object(2);
   asl_json_obj_put_cstr(d, "definition",
                         asl_json_string(x->ver->definition, x->ver->definition_len));
@@ -144,6 +152,12 @@ srv_execution *asl__execution_from_record(asl_sfn_server *s, const asl_json *rec
   x->cause = rec_dup(rec, "cause", &ok);
   x->seq = (uint64_t)rec_int(rec, "seq", &ok);
   x->event_count = (size_t)rec_int(rec, "eventCount", &ok);
+  /* records written before redrive existed have neither */
+  bool redrive_ok = true;
+  x->redrive_count = rec_int(rec, "redriveCount", &redrive_ok);
+  x->redrive_ms = redrive_ok ? rec_int(rec, "redriveDate", &redrive_ok) : 0;
+  if (!redrive_ok)
+    x->redrive_count = x->redrive_ms = 0;
   char *role = rec_dup(rec, "roleArn", &ok);
   int64_t updated = rec_int(rec, "updateDate", &ok);
   if (!ok || !x->arn || !x->sm_arn || !x->name || !x->sm_name || !x->input || !role) {
@@ -334,6 +348,75 @@ static void on_saved(void *data, asl_status st, const char *why)
   finish(x, status);
 }
 
+/* [x]'s executor stays for RedriveExecution; past SERVE_KEPT_MAX the oldest kept one goes. */
+static void keep_for_redrive(asl_sfn_server *s, srv_execution *x, asl_exec *e)
+{
+  x->kept = e;
+  if (++s->kept <= SERVE_KEPT_MAX)
+    return;
+  for (srv_execution *o = s->oldest; o; o = o->newer) {
+    if (o->kept && o != x) {
+      ASL_VEC_PUSH(s->finished, o->kept);
+      o->kept = NULL;
+      s->kept--;
+      return;
+    }
+  }
+}
+
+static void on_done(asl_exec *e, void *data);
+
+bool asl__execution_redrivable(asl_sfn_server *s, const srv_execution *x, const char **why)
+{
+  if (x->express)
+    *why = "Execution is an Express execution and cannot be redriven.";
+  else if (x->status == ASL_EXEC_RUNNING || x->saving)
+    *why = "Execution is RUNNING and cannot be redriven.";
+  else if (x->status == ASL_EXEC_SUCCEEDED)
+    *why = "Execution is SUCCEEDED and cannot be redriven.";
+  else if (!asl__machine_find(s, x->sm_arn))
+    *why = "State machine is in DELETING status.";
+  else if (!x->kept && x->done_wall_ms == 0)
+    *why = "aslrun serve has restarted since the execution ran: its executor state is gone.";
+  else if (!x->kept)
+    *why = "aslrun serve keeps the executor state of the " KEPT_MAX_TEXT " most recent "
+           "unsuccessful executions only; this one is older.";
+  else if (asl__now_ms() - x->done_wall_ms > SERVE_REDRIVE_PERIOD_MS)
+    *why = "Execution redrivable period exceeded.";
+  else
+    return asl_exec_redrivable(x->kept, why);
+  return false;
+}
+
+bool asl__execution_redrive(srv_request *rq, srv_execution *x)
+{
+  asl_sfn_server *s = rq->srv;
+  /* the history goes on: the part on disk comes back into memory first */
+  if (!asl__execution_detail(rq, x))
+    return false;
+  asl_error err = ASL_ERROR_INIT;
+  if (asl_exec_redrive(x->kept, on_done, x, &err) != ASL_OK) {
+    asl__fail(rq, 400, err.name ? err.name : "ExecutionNotRedrivable", "%s",
+              err.cause ? err.cause : "the execution cannot be redriven");
+    asl_error_clear(&err);
+    return false;
+  }
+  x->exec = x->kept;
+  x->kept = NULL;
+  s->kept--;
+  s->running++;
+  x->status = ASL_EXEC_RUNNING;
+  x->stopping = false;
+  x->stop_ms = 0;
+  asl_free(x->output);
+  asl_free(x->error);
+  asl_free(x->cause);
+  x->output = x->error = x->cause = NULL;
+  x->redrive_count = asl_exec_redrive_count(x->exec);
+  x->redrive_ms = asl_exec_redrive_ms(x->exec);
+  return true;
+}
+
 static void on_done(asl_exec *e, void *data)
 {
   srv_execution *x = data;
@@ -354,7 +437,12 @@ static void on_done(asl_exec *e, void *data)
     x->cause = asl_strdup(cause);
   }
   x->exec = NULL;
-  ASL_VEC_PUSH(s->finished, e); /* freed between loop turns: we are inside its callback */
+  x->done_wall_ms = asl__now_ms();
+  const char *why;
+  if (!s->closing && asl_exec_redrivable(e, &why))
+    keep_for_redrive(s, x, e);
+  else
+    ASL_VEC_PUSH(s->finished, e); /* freed between loop turns: we are inside its callback */
   s->running--;
   if (s->closing) {
     finish(x, status); /* stopped by the shutdown: never finished, so never written */
@@ -448,16 +536,12 @@ static void start(srv_request *rq, const asl_json *body, bool sync)
   asl__uuid(uuid);
   if (!name)
     name = uuid;
-  if (m->express) {
-    char id[37];
-    asl__uuid(id);
-    arn = asl_strfmt("arn:aws:states:%s:%s:express:%s:%s:%s", s->region, s->account, m->name, name,
-                     id);
-  } else {
+  /* an Express execution's ARN ends with a UUID that the executor draws: never a duplicate */
+  if (!m->express)
     arn = asl_strfmt("arn:aws:states:%s:%s:execution:%s:%s", s->region, s->account, m->name, name);
-  }
   srv_execution *old = NULL;
-  HASH_FIND_STR(s->executions, arn, old);
+  if (arn)
+    HASH_FIND_STR(s->executions, arn, old);
   if (old) {
     /* AWS: a running execution started again with the same name and input is the same start */
     size_t il;
@@ -505,13 +589,15 @@ static void start(srv_request *rq, const asl_json *body, bool sync)
   asl_exec_opts o = {.loop = s->loop, .virtual_time = s->virtual_time, .name = x->name,
                      .state_machine_arn = x->sm_arn, .state_machine_name = x->sm_name,
                      .role_arn = x->ver->role_arn, .sinks = &sink, .sink_count = 1,
-                     .handlers = h};
+                     .handlers = h, .express = m->express, .task_tokens = asl__token_sink(s)};
   if (asl_exec_start(m->ver->machine, in, &o, on_done, x, &x->exec, &err) != ASL_OK) {
     asl__fail(rq, 400, "InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'",
               err.cause ? err.cause : "the execution cannot start");
     asl__execution_free(x);
     goto out;
   }
+  if (!x->arn)
+    x->arn = asl_strdup(asl_exec_arn(x->exec));
   x->start_ms = asl_exec_start_ms(x->exec);
   s->running++;
   asl__execution_insert(s, x);
@@ -601,16 +687,15 @@ void asl__op_describe_execution(srv_request *rq, const asl_json *body)
   if (x->trace_header)
     asl_json_obj_put_cstr(r, "traceHeader", asl_json_cstr(x->trace_header));
   if (!x->express) {
-    asl_json_obj_put_cstr(r, "redriveCount", asl_json_int(0));
-    bool redrivable = done && x->status != ASL_EXEC_SUCCEEDED;
+    asl_json_obj_put_cstr(r, "redriveCount", asl_json_int(x->redrive_count));
+    if (x->redrive_count > 0)
+      asl_json_obj_put_cstr(r, "redriveDate", asl__timestamp(x->redrive_ms));
+    const char *why = NULL;
+    bool redrivable = asl__execution_redrivable(rq->srv, x, &why);
     asl_json_obj_put_cstr(r, "redriveStatus",
                           asl_json_cstr(redrivable ? "REDRIVABLE" : "NOT_REDRIVABLE"));
-    if (!redrivable) {
-      char *why = asl_strfmt("Execution is %s and cannot be redriven",
-                             asl_exec_status_name(x->status));
+    if (!redrivable)
       asl_json_obj_put_cstr(r, "redriveStatusReason", asl_json_cstr(why));
-      asl_free(why);
-    }
   }
   asl__reply(rq, r);
 }
@@ -710,13 +795,13 @@ void asl__op_list_executions(srv_request *rq, const asl_json *body)
       continue;
     if (filter && strcmp(filter, asl_exec_status_name(x->status)) != 0)
       continue;
-    if (redrive_filter && strcmp(redrive_filter, "REDRIVEN") == 0)
-      continue; /* nothing is redriven here */
+    if (redrive_filter && (strcmp(redrive_filter, "REDRIVEN") == 0) != (x->redrive_count > 0))
+      continue;
     if ((int64_t)asl_json_len(list) == max) {
       more = true;
       break;
     }
-    asl_json *o = asl_json_object(7);
+    asl_json *o = asl_json_object(9);
     asl_json_obj_put_cstr(o, "executionArn", asl_json_cstr(x->arn));
     asl_json_obj_put_cstr(o, "stateMachineArn", asl_json_cstr(x->sm_arn));
     asl_json_obj_put_cstr(o, "name", asl_json_cstr(x->name));
@@ -724,6 +809,9 @@ void asl__op_list_executions(srv_request *rq, const asl_json *body)
     asl_json_obj_put_cstr(o, "startDate", asl__timestamp(x->start_ms));
     if (x->status != ASL_EXEC_RUNNING)
       asl_json_obj_put_cstr(o, "stopDate", asl__timestamp(x->stop_ms));
+    asl_json_obj_put_cstr(o, "redriveCount", asl_json_int(x->redrive_count));
+    if (x->redrive_count > 0)
+      asl_json_obj_put_cstr(o, "redriveDate", asl__timestamp(x->redrive_ms));
     asl_json_arr_push(list, o);
     last = x;
   }

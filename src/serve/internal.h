@@ -18,6 +18,11 @@
  * open executions (ExecutionLimitExceeded) */
 #define SERVE_MACHINES_MAX 10000
 #define SERVE_RUNNING_MAX 1000000
+/* Unsuccessful executions whose executor state is kept for RedriveExecution; beyond it the
+ * oldest gives its up (and is no longer redrivable, saying why). */
+#define SERVE_KEPT_MAX 1000
+/* AWS's redrivable period: 14 days after the execution ended */
+#define SERVE_REDRIVE_PERIOD_MS (14LL * 24 * 3600 * 1000)
 
 typedef struct srv_request srv_request;
 typedef struct srv_version srv_version;
@@ -68,6 +73,11 @@ struct srv_execution {
   bool express;
   srv_version *ver;
   asl_exec *exec;          /* while running */
+  asl_exec *kept;          /* finished unsuccessfully: kept for RedriveExecution (tasks.c) */
+  int64_t done_wall_ms;    /* the wall clock when it last finished (the redrivable period) */
+  int64_t redrive_count;
+  int64_t redrive_ms;      /* the last redrive's date, or 0 */
+  char *redrive_token;     /* the last RedriveExecution's clientToken, or NULL */
   asl_exec_status status;  /* RUNNING until the record is written (when persisting) */
   bool saving;             /* finished; the record is being written */
   bool stopping;           /* StopExecution asked the executor to stop it */
@@ -116,6 +126,8 @@ struct asl_sfn_server {
   struct path_queue *write_queues; /* persist.c's: the writes of each file, in order */
   uint64_t write_counter;          /* names temporary files apart */
   int running;                     /* executions not finished */
+  int kept;                        /* executions with an executor kept for redrive */
+  asl_task_token_sink tokens;      /* callback tasks wait for SendTask* (tasks.c) */
   srv_request *requests;           /* answers still owed */
 };
 
@@ -204,6 +216,14 @@ bool asl__execution_detail(srv_request *rq, srv_execution *x);
 /* An execution from its summary; its detail stays in [path] until asked for. */
 srv_execution *asl__execution_from_record(asl_sfn_server *s, const asl_json *rec,
                                           const char *path, asl_error *err);
+/* Whether [x] may be redriven now; when not, *[why] says why in AWS's words (a string that lives
+ * as long as [x] is not changed). */
+bool asl__execution_redrivable(asl_sfn_server *s, const srv_execution *x, const char **why);
+/* [x] (redrivable) runs again (asl_exec_redrive) from the loop; false, after answering, when
+ * it cannot. */
+bool asl__execution_redrive(srv_request *rq, srv_execution *x);
+/* The sink through which callback tasks of every execution wait (tasks.c). */
+const asl_task_token_sink *asl__token_sink(asl_sfn_server *s);
 /* The registry for [sm_name]'s [test_case] (NULL: the plain one), made on first use. */
 asl_handlers *asl__registry_get(asl_sfn_server *s, const char *sm_name, const char *test_case,
                                 asl_error *err);

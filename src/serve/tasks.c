@@ -1,34 +1,79 @@
-/* SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat and RedriveExecution: their requests are
- * checked as Step Functions checks them, but answering them needs the executor to let a
- * .waitForTaskToken Task wait for a token and to redrive a finished execution, which it cannot do
- * yet (the API it needs is written down in src/serve/README.md). Until then each answers a clear
- * error of its own type, never a pretended success. (A .waitForTaskToken Task that a MockConfigFile
- * test case mocks does run: its mock answers for the callback, as in Step Functions Local.) */
+/* SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat and RedriveExecution. A task token names
+ * the execution that issued it (asl_task_token_execution), so the server keeps no table of its
+ * own: a token that is not aslrun's, or whose execution this server does not know, is AWS's
+ * InvalidToken; one whose execution has finished, or whose Task no longer waits, is TaskTimedOut.
+ * Redrive runs the executor kept for an unsuccessful execution again (executions.c keeps it). */
 #include "internal.h"
 
 #include <string.h>
 
-#define NOT_YET "com.amazonaws.swf.service.v2.model#NotImplemented"
+/* ---- the sink every execution's callback tasks wait through ---- */
 
-static bool token_param(srv_request *rq, const asl_json *body)
+static void on_wait(void *data, asl_exec *e, const char *token, const char *state)
 {
-  bool ok;
-  asl__param_str(rq, body, "taskToken", true, 1, 2048, &ok);
-  return ok;
+  asl_sfn_server *s = data;
+  if (!s->log)
+    return;
+  /* the token is in the Task's parameters too (GetExecutionHistory, TaskScheduled); the log
+   * line is for a person answering by hand (aws stepfunctions send-task-success) */
+  char *line = asl_strfmt("%s: state '%s' waits for its task token %s", asl_exec_arn(e), state,
+                          token);
+  s->log(s->log_data, line);
+  asl_free(line);
 }
 
-static void no_callbacks(srv_request *rq)
+const asl_task_token_sink *asl__token_sink(asl_sfn_server *s)
 {
-  asl__fail(rq, 400, NOT_YET,
-            "%s: aslrun serve cannot yet keep a .waitForTaskToken Task waiting for its token (the "
-            "executor has no callback tasks yet); mock such Tasks with a MockConfigFile test case "
-            "(stateMachineArn#TestCase) meanwhile",
-            rq->op);
+  s->tokens = (asl_task_token_sink){.on_wait = on_wait, .data = s};
+  return &s->tokens;
+}
+
+/* ---- SendTask* ---- */
+
+static const char *token_param(srv_request *rq, const asl_json *body)
+{
+  bool ok;
+  return asl__param_str(rq, body, "taskToken", true, 1, 2048, &ok);
+}
+
+/* The running execution that issued [token]; NULL after answering AWS's error. */
+static asl_exec *token_execution(srv_request *rq, const char *token)
+{
+  char *arn = asl_task_token_execution(token);
+  srv_execution *x = NULL;
+  if (arn)
+    HASH_FIND_STR(rq->srv->executions, arn, x);
+  asl_free(arn);
+  if (!x) {
+    asl__fail(rq, 400, "InvalidToken", "Invalid Token: 'Invalid token'");
+    return NULL;
+  }
+  if (!x->exec) {
+    asl__fail(rq, 400, "TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
+    return NULL;
+  }
+  return x->exec;
+}
+
+/* Answers the executor's verdict on an answer to a token. */
+static void answered(srv_request *rq, asl_status st, asl_error *err)
+{
+  if (st == ASL_OK) {
+    asl__reply(rq, asl_json_object(0));
+    return;
+  }
+  /* a token the execution never issued is one AWS would not know either */
+  if (err->name && strcmp(err->name, "TaskTimedOut") == 0)
+    asl__fail(rq, 400, "TaskTimedOut", "%s", err->cause);
+  else
+    asl__fail(rq, 400, "InvalidToken", "Invalid Token: 'Invalid token'");
+  asl_error_clear(err);
 }
 
 void asl__op_send_task_success(srv_request *rq, const asl_json *body)
 {
-  if (!token_param(rq, body))
+  const char *token = token_param(rq, body);
+  if (!token)
     return;
   bool ok;
   const char *output = asl__param_str(rq, body, "output", true, 0, 262144, &ok);
@@ -41,29 +86,48 @@ void asl__op_send_task_success(srv_request *rq, const asl_json *body)
     asl_error_clear(&err);
     return;
   }
+  asl_exec *e = token_execution(rq, token);
+  if (e)
+    answered(rq, asl_exec_task_success(e, token, v, &err), &err);
   asl_json_decref(v);
-  no_callbacks(rq);
 }
 
 void asl__op_send_task_failure(srv_request *rq, const asl_json *body)
 {
-  if (!token_param(rq, body))
+  const char *token = token_param(rq, body);
+  if (!token)
     return;
   bool ok;
-  asl__param_str(rq, body, "error", false, 0, 256, &ok);
+  const char *error = asl__param_str(rq, body, "error", false, 0, 256, &ok);
   if (!ok)
     return;
-  asl__param_str(rq, body, "cause", false, 0, 32768, &ok);
+  const char *cause = asl__param_str(rq, body, "cause", false, 0, 32768, &ok);
   if (!ok)
     return;
-  no_callbacks(rq);
+  asl_exec *e = token_execution(rq, token);
+  asl_error err = ASL_ERROR_INIT;
+  if (e)
+    answered(rq, asl_exec_task_failure(e, token, error, cause, &err), &err);
 }
 
 void asl__op_send_task_heartbeat(srv_request *rq, const asl_json *body)
 {
-  if (!token_param(rq, body))
+  const char *token = token_param(rq, body);
+  if (!token)
     return;
-  no_callbacks(rq);
+  asl_exec *e = token_execution(rq, token);
+  asl_error err = ASL_ERROR_INIT;
+  if (e)
+    answered(rq, asl_exec_task_heartbeat(e, token, &err), &err);
+}
+
+/* ---- RedriveExecution ---- */
+
+static void redrive_answer(srv_request *rq, const srv_execution *x)
+{
+  asl_json *r = asl_json_object(1);
+  asl_json_obj_put_cstr(r, "redriveDate", asl__timestamp(x->redrive_ms));
+  asl__reply(rq, r);
 }
 
 void asl__op_redrive_execution(srv_request *rq, const asl_json *body)
@@ -72,7 +136,7 @@ void asl__op_redrive_execution(srv_request *rq, const asl_json *body)
   const char *arn = asl__param_str(rq, body, "executionArn", true, 1, 256, &ok);
   if (!ok)
     return;
-  asl__param_str(rq, body, "clientToken", false, 1, 64, &ok);
+  const char *client_token = asl__param_str(rq, body, "clientToken", false, 1, 64, &ok);
   if (!ok)
     return;
   if (!asl__arn_check(rq, arn, SRV_ARN_EXECUTION))
@@ -83,14 +147,19 @@ void asl__op_redrive_execution(srv_request *rq, const asl_json *body)
     asl__fail(rq, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn);
     return;
   }
-  if (x->express || x->status == ASL_EXEC_RUNNING || x->status == ASL_EXEC_SUCCEEDED) {
-    asl__fail(rq, 400, "ExecutionNotRedrivable",
-              "Execution is %s and cannot be redriven",
-              x->express ? "an Express execution" : asl_exec_status_name(x->status));
+  /* the same clientToken again (an SDK's retry) is the same redrive, not another */
+  if (client_token && x->redrive_token && strcmp(client_token, x->redrive_token) == 0) {
+    redrive_answer(rq, x);
     return;
   }
-  asl__fail(rq, 400, NOT_YET,
-            "RedriveExecution: aslrun serve cannot redrive executions yet (the executor cannot "
-            "restart a finished execution from its failed states); %s is unchanged",
-            arn);
+  const char *why;
+  if (!asl__execution_redrivable(rq->srv, x, &why)) {
+    asl__fail(rq, 400, "ExecutionNotRedrivable", "%s", why);
+    return;
+  }
+  if (!asl__execution_redrive(rq, x))
+    return;
+  asl_free(x->redrive_token);
+  x->redrive_token = client_token ? asl_strdup(client_token) : NULL;
+  redrive_answer(rq, x);
 }

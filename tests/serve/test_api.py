@@ -349,7 +349,8 @@ def executions(srv):
     eq((s["status"], s.get("error"), s.get("cause")), ("FAILED", "Oops", "it broke"), "sync fail")
     check("output" not in s, "sync fail: no output")
 
-    # task tokens and redrive wait for the executor: clear errors, after AWS's own checks
+    # task tokens and redrive: AWS's own checks and errors (tests/serve/test_callbacks.py drives
+    # them through whole executions)
     expect_error(srv.call("SendTaskSuccess", {"output": "{}"}), 400, "ValidationException",
                  "1 validation error detected: Value null at 'taskToken' failed to satisfy "
                  "constraint: Member must not be null", "SendTaskSuccess without a token")
@@ -358,16 +359,18 @@ def executions(srv):
     for op, body in (("SendTaskSuccess", {"taskToken": "t", "output": "{}"}),
                      ("SendTaskFailure", {"taskToken": "t", "error": "E"}),
                      ("SendTaskHeartbeat", {"taskToken": "t"})):
-        expect_error(srv.call(op, body), 400, "NotImplemented",
-                     lambda m: m.startswith(op + ": aslrun serve cannot yet"), op)
+        expect_error(srv.call(op, body), 400, "InvalidToken", "Invalid Token: 'Invalid token'", op)
     expect_error(srv.call("RedriveExecution", {"executionArn": ex_arn("Hello", "nope")}), 400,
                  "ExecutionDoesNotExist", None, "redrive: no such execution")
     expect_error(srv.call("RedriveExecution", {"executionArn": ex_arn("Hello", "run1")}), 400,
-                 "ExecutionNotRedrivable", "Execution is SUCCEEDED and cannot be redriven",
+                 "ExecutionNotRedrivable", "Execution is SUCCEEDED and cannot be redriven.",
                  "redrive a success")
-    expect_error(srv.call("RedriveExecution", {"executionArn": f["executionArn"]}), 400,
-                 "NotImplemented", lambda m: m.startswith("RedriveExecution: aslrun serve"),
-                 "redrive a failure")
+    r = ok(srv.call("RedriveExecution", {"executionArn": f["executionArn"]}), "redrive a failure")
+    check(isinstance(r.get("redriveDate"), (int, float)), "redrive: redriveDate")
+    d = wait_done(srv, f["executionArn"])
+    eq((d["status"], d.get("error"), d["redriveCount"], d["redriveStatus"]),
+       ("FAILED", "Oops", 1, "REDRIVABLE"), "a redriven Fail state fails again")
+    eq(d.get("redriveDate"), r["redriveDate"], "describe: redriveDate")
 
 
 def real_time(srv):

@@ -1,6 +1,7 @@
 """The AWS CLI (`aws stepfunctions --endpoint-url ...`) against `aslrun serve`: create, describe,
 start with a mock test case, describe the execution, history (the CLI pages through it itself),
-list, validate, TestState with a mock, and an error as the CLI prints it. Skips (77) when `aws`
+list, validate, TestState with a mock, task tokens (send-task-success, -failure, -heartbeat, a
+heartbeat timeout), redrive-execution, and errors as the CLI prints them. Skips (77) when `aws`
 is not installed (tools/install-deps installs Debian's awscli). Usage: test_awscli.py ASLRUN
 SOURCE_ROOT"""
 import json
@@ -35,6 +36,83 @@ def aws(srv, *args, expect_ok=True):
         check(p.returncode == 0, f"aws {args[0]}: exit {p.returncode}: {p.stderr}")
         return json.loads(p.stdout) if p.stdout.strip() else {}
     return p
+
+
+def waiting_token(srv, arn, n):
+    """The token of the [n]-th Task of [arn] to wait, read with get-execution-history once it
+    waits (polled over raw HTTP: each aws call costs a Python start)."""
+    for _ in range(2000):
+        st, h = srv.call("GetExecutionHistory", {"executionArn": arn, "maxResults": 1000})
+        if sum(e["type"] == "TaskSubmitted" for e in h.get("events", [])) >= n:
+            break
+        time.sleep(0.01)
+    events = aws(srv, "get-execution-history", "--execution-arn", arn)["events"]
+    sched = [e for e in events if e["type"] == "TaskScheduled"]
+    check(len(sched) >= n and any(e["type"] == "TaskSubmitted" for e in events),
+          f"{arn}: {n} task(s) wait")
+    return json.loads(sched[n - 1]["taskScheduledEventDetails"]["parameters"])["MessageBody"]["t"]
+
+
+def done(srv, arn):
+    for _ in range(2000):
+        st, d = srv.call("DescribeExecution", {"executionArn": arn})
+        if d.get("status") != "RUNNING":
+            break
+        time.sleep(0.01)
+    return aws(srv, "describe-execution", "--execution-arn", arn)
+
+
+def callbacks_and_redrive(srv):
+    """send-task-success / -failure / -heartbeat answer a .waitForTaskToken Task, a heartbeat
+    timeout ends it, and redrive-execution runs a failed execution again."""
+    task = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "HeartbeatSecondsPath": "$.hb", "End": True,
+            "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}}
+    definition = os.path.join(tmp, "approve.json")
+    with open(definition, "w") as f:
+        json.dump({"StartAt": "Approve", "States": {"Approve": task}}, f)
+    aws(srv, "create-state-machine", "--name", "approve", "--role-arn", ROLE, "--definition",
+        f"file://{definition}")
+    # each aws call costs a Python start: 30 s of heartbeat, and 1 s for the timeout's case
+    arn = aws(srv, "start-execution", "--state-machine-arn", sm_arn("approve"), "--name",
+              "cb1", "--input", '{"hb": 30}')["executionArn"]
+    token = waiting_token(srv, arn, 1)
+    aws(srv, "send-task-heartbeat", "--task-token", token)
+    aws(srv, "send-task-success", "--task-token", token, "--task-output", '{"ok": true}')
+    d = done(srv, arn)
+    eq((d.get("status"), d.get("output")), ("SUCCEEDED", '{"ok":true}'), "send-task-success")
+
+    arn = aws(srv, "start-execution", "--state-machine-arn", sm_arn("approve"), "--name",
+              "cb2", "--input", '{"hb": 30}')["executionArn"]
+    token = waiting_token(srv, arn, 1)
+    aws(srv, "send-task-failure", "--task-token", token, "--error", "Rejected", "--cause", "no")
+    d = done(srv, arn)
+    eq((d.get("status"), d.get("error"), d.get("cause"), d.get("redriveStatus")),
+       ("FAILED", "Rejected", "no", "REDRIVABLE"), "send-task-failure")
+    r = aws(srv, "redrive-execution", "--execution-arn", arn)
+    check("redriveDate" in r, f"redrive-execution answers a redriveDate: {r}")
+    token2 = waiting_token(srv, arn, 2)
+    check(token2 != token, "the redriven Task waits for a new token")
+    aws(srv, "send-task-success", "--task-token", token2, "--task-output", '"approved"')
+    d = done(srv, arn)
+    eq((d.get("status"), d.get("output"), d.get("redriveCount")), ("SUCCEEDED", '"approved"', 1),
+       "redrive-execution, then send-task-success")
+    p = aws(srv, "redrive-execution", "--execution-arn", arn, expect_ok=False)
+    eq(p.stderr.strip(), "An error occurred (ExecutionNotRedrivable) when calling the "
+                         "RedriveExecution operation: Execution is SUCCEEDED and cannot be "
+                         "redriven.", "redrive-execution of a success")
+
+    arn = aws(srv, "start-execution", "--state-machine-arn", sm_arn("approve"), "--name",
+              "cb3", "--input", '{"hb": 1}')["executionArn"]
+    token = waiting_token(srv, arn, 1)
+    d = done(srv, arn)
+    eq((d.get("status"), d.get("error")), ("FAILED", "States.HeartbeatTimeout"),
+       "no heartbeat within HeartbeatSeconds")
+    p = aws(srv, "send-task-success", "--task-token", token, "--task-output", "{}",
+            expect_ok=False)
+    eq(p.stderr.strip(), "An error occurred (TaskTimedOut) when calling the SendTaskSuccess "
+                         "operation: Task Timed Out: 'Provided task does not exist anymore'",
+       "send-task-success after the heartbeat timeout")
 
 
 srv = Server(aslrun, "--virtual-time", env={"SFN_MOCK_CONFIG":
@@ -98,6 +176,7 @@ try:
     eq((t.get("status"), t.get("error"), t.get("nextState")),
        ("CAUGHT_ERROR", "ServerUnavailableException", "Server Unavailable"),
        "test-state with a mocked error")
+    callbacks_and_redrive(srv)
     p = aws(srv, "describe-state-machine", "--state-machine-arn", sm_arn("nope"), expect_ok=False)
     check(p.returncode != 0, "an error: non-zero exit")
     eq(p.stderr.strip(), "An error occurred (StateMachineDoesNotExist) when calling the "
