@@ -157,6 +157,13 @@ void asl__op_redrive_execution(srv_request *rq, const asl_json *body)
     asl__fail(rq, 400, "ExecutionNotRedrivable", "%s", why);
     return;
   }
+  if (rq->srv->running >= SERVE_RUNNING_MAX) {
+    asl__fail(rq, 400, "ExecutionLimitExceeded",
+              "The maximum number of running executions (%d) has been reached. Running "
+              "executions must end or be stopped before a new execution can be started.",
+              SERVE_RUNNING_MAX);
+    return;
+  }
   if (!asl__execution_redrive(rq, x))
     return;
   asl_free(x->redrive_token);
