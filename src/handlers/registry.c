@@ -549,14 +549,20 @@ asl_status asl_handlers_check(asl_handlers *h, const char *state_name, const cha
     }
     break;
   case ASL_TASK_SERVICE:
-  case ASL_TASK_ACTIVITY:
+  case ASL_TASK_ACTIVITY: {
     asl_buf_printf(&b,
                    "Task state \"%s\" uses %s, which aslrun cannot call locally; mock the state: "
                    "{\"mocks\": {\"%s\": {\"Return\": ...}}} in aslrun.json, or --mock-config FILE "
                    "--test-case NAME",
                    state_name, resource, state_name);
+    static const char callback[] = ".waitForTaskToken";
+    size_t n = strlen(resource);
+    if (n > sizeof callback - 1 && strcmp(resource + n - (sizeof callback - 1), callback) == 0)
+      asl_buf_adds(&b, " (the mock answers for the callback); or run it under aslrun serve, where "
+                       "the Task waits for SendTaskSuccess or SendTaskFailure with its token");
     st = ASL_E_USAGE;
     break;
+  }
   }
   if (st != ASL_OK)
     asl_error_set(err, st, NULL, "%s", b.data);
