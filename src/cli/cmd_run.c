@@ -28,6 +28,7 @@ enum {
   OPT_LAMBDA_ENDPOINT,
   OPT_TRACE,
   OPT_FAULT,
+  OPT_EXPRESS,
   OPT_HELP,
 };
 
@@ -48,6 +49,7 @@ static const cli_opt run_opts[] = {
     {"--lambda-endpoint", NULL, CLI_VALUE_REQUIRED, OPT_LAMBDA_ENDPOINT},
     {"--trace", NULL, CLI_VALUE_OPTIONAL, OPT_TRACE},
     {"--fault", NULL, CLI_VALUE_REQUIRED, OPT_FAULT},
+    {"--express", NULL, CLI_VALUE_NONE, OPT_EXPRESS},
     CLI_EXEC_OPTS,
     {"--help", "-h", CLI_VALUE_NONE, OPT_HELP},
     {NULL, NULL, CLI_VALUE_NONE, 0},
@@ -72,6 +74,7 @@ typedef struct run_options {
   bool trace;
   bool trace_json;
   cli_faults faults;
+  bool express;
   cli_exec_settings exec;
 } run_options;
 
@@ -163,6 +166,9 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
       }
       break;
     }
+    case OPT_EXPRESS:
+      o->express = true;
+      break;
     case OPT_HELP:
       *help = true;
       return CLI_OK;
@@ -376,6 +382,7 @@ static int execute(run_options *o, const asl_machine *m, const asl_json *input,
       .handlers = cli_handlers_registry(handlers),
       .answer = o->faults.items.len ? cli_faults_answer : NULL,
       .answer_data = &o->faults,
+      .express = o->express,
   };
   cli_exec_apply(&o->exec, &opts);
   asl_error err = ASL_ERROR_INIT;

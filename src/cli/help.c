@@ -68,6 +68,9 @@ const char cli_help_run[] =
     "                           return:JSON; or the real handler is made to fail: crash,\n"
     "                           hang, oom (Python and commands), http:429, http:500 (Lambda\n"
     "                           over HTTP). Repeatable; Retry and Catch act as on AWS\n"
+    "  --express                run as an Express execution: its ARN (and $$.Execution.Id) is\n"
+    "                           arn:aws:states:REGION:ACCOUNT:express:MACHINE:NAME:UUID, and\n"
+    "                           $$.Execution has no RedriveCount\n"
     QUOTA_OPTIONS
     "  -h, --help               show this help\n"
     "\n"

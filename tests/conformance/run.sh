@@ -3,7 +3,8 @@
 # features of later milestones (JSONata, variables), then checks the recorded histories
 # (history_check.py). With --handlers, the cases that call Lambda functions run too, each
 # function written as a real Python handler (needs python3). The cases listed in
-# known_failures.txt cannot pass (each line says why) and may fail, no others. Run from the
+# known_failures.txt cannot pass (each line says why) and may fail, no others. The cases
+# recorded on Express machines run as Express executions (aslrun run --express). Run from the
 # source root; skipped (exit 77) where ../shared is not beside the clone.
 # usage: tests/conformance/run.sh ASLRUN [--handlers]
 set -eu
@@ -19,6 +20,13 @@ trap 'rm -f "$out"' EXIT
 status=0
 python3 ../shared/conformance-run "$aslrun" ../shared/conformance --arg=--virtual-time \
   --without jsonata,variables --strict-cause "$@" >"$out" || true
+# the cases recorded on Express machines, run as Express executions (aslrun run --express)
+express=$(grep -rl '"machine_type": "EXPRESS"' ../shared/conformance | sort)
+if [ -n "$express" ]; then
+  # shellcheck disable=SC2086 # one argument a case file
+  python3 ../shared/conformance-run "$aslrun" $express --express --arg=--express \
+    --arg=--virtual-time --without jsonata,variables --strict-cause "$@" >>"$out" || true
+fi
 cat "$out"
 python3 - "$out" "$here/known_failures.txt" <<'PY' || status=1
 import re, sys
