@@ -3,6 +3,7 @@
 folder is empty): usage: tools/fuzz-seeds.py TARGET DIR. Seeds come from the repository's test
 data (language tests, definitions, aslrun.json and mock files, golden executions) and, for the
 two network targets, from the answers and requests the handler and serve tests use."""
+import base64
 import glob
 import json
 import os
@@ -133,6 +134,10 @@ def serve_requests():
     mp = {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": {
         "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": True}}}, "End": True}}}
     par = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [pas, pas], "End": True}}}
+    cb = {"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}, "End": True}}}
+    forged = base64.b64encode(("aslrun:1:%s:0" % xarn).encode()).decode()
     create = req("CreateStateMachine", {"name": "m", "definition": json.dumps(pas), "roleArn": role})
     seqs = [
         create,
@@ -157,6 +162,15 @@ def serve_requests():
                           "input": "{}", "inspectionLevel": "DEBUG"}),
         req("SendTaskSuccess", {"taskToken": "t", "output": "{}"}),
         req("RedriveExecution", {"executionArn": xarn}),
+        # a callback Task waits; a token of aslrun's form that it never issued; stop, redrive
+        req("CreateStateMachine", {"name": "m", "definition": json.dumps(cb), "roleArn": role})
+        + req("StartExecution", {"stateMachineArn": arn, "name": "e1"})
+        + req("SendTaskHeartbeat", {"taskToken": forged})
+        + req("SendTaskFailure", {"taskToken": forged, "error": "E"})
+        + req("StopExecution", {"executionArn": xarn})
+        + req("RedriveExecution", {"executionArn": xarn, "clientToken": "c"})
+        + req("RedriveExecution", {"executionArn": xarn, "clientToken": "c"})
+        + req("DescribeExecution", {"executionArn": xarn}),
         req("DescribeStateMachineForExecution", {"executionArn": xarn}),
         b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
         b"POST / HTTP/1.1\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\n"

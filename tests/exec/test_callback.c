@@ -607,6 +607,135 @@ static void test_redrive_aborted_and_timed_out(void)
   CHECK(asl_json_live() == live);
 }
 
+/* Redrives of nested and unusual shapes: a Map inside a Parallel branch, a Distributed Map, a
+ * Parallel that a retry and then a catcher act on, a stop during a Wait, and an execution that
+ * reached the history quota. */
+static void test_redrive_shapes(void)
+{
+  size_t live = asl_json_live();
+  harness h;
+  /* Parallel [ Pass, Map [ callback Task ] ]: item 1 fails; the redrive re-runs item 1 only */
+  setup(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"End\":true,"
+            "\"Branches\":["
+            "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Result\":\"a\",\"End\":true}}},"
+            "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"End\":true,"
+            "\"MaxConcurrency\":1,\"ItemProcessor\":{\"StartAt\":\"T\",\"States\":{"
+            "\"T\":{\"Type\":\"Task\"," SQS ",\"Parameters\":{\"QueueUrl\":\"q\","
+            "\"MessageBody\":{\"v.$\":\"$\",\"t.$\":\"$$.Task.Token\"}},\"End\":true}}}}}}]}}}",
+        "[0,1,2]", true);
+  run_until_waits(&h, 1);
+  succeed(&h, token_of_item(&h, 0), "0");
+  run_until_waits(&h, 2);
+  fail(&h, token_of_item(&h, 1), "Bad", NULL);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  int before = h.count;
+  redrive(&h);
+  run_until_waits(&h, 3);
+  succeed(&h, token_of_item(&h, 1), "1");
+  run_until_waits(&h, 4);
+  succeed(&h, token_of_item(&h, 2), "2");
+  run_to_end(&h, 2);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "[\"a\",[0,1,2]]");
+  CHECK(count_of(&h, ASL_EVENT_TASK_STATE_ENTERED, "T", before) == 2);
+  CHECK(count_of(&h, ASL_EVENT_PASS_STATE_ENTERED, "A", before) == 0);
+  teardown(&h);
+
+  /* a Distributed Map: the failed child execution runs again */
+  setup(&h, "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"End\":true,"
+            "\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\","
+            "\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"T\",\"States\":{"
+            "\"T\":{\"Type\":\"Task\"," SQS ",\"Parameters\":{\"QueueUrl\":\"q\","
+            "\"MessageBody\":{\"v.$\":\"$\",\"t.$\":\"$$.Task.Token\"}},\"End\":true}}}}}}",
+        "[0,1]", true);
+  run_until_waits(&h, 2);
+  succeed(&h, 0, "\"x\"");
+  fail(&h, 1, "Bad", "no");
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  redrive(&h);
+  run_until_waits(&h, 3);
+  succeed(&h, 2, "\"y\"");
+  run_to_end(&h, 2);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "[\"x\",\"y\"]");
+  teardown(&h);
+
+  /* a Parallel retried (all branches again), then caught: nothing is left to redrive, and the
+   * execution succeeds */
+  setup(&h, "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"Next\":\"F\","
+            "\"Retry\":[{\"ErrorEquals\":[\"Bad\"],\"MaxAttempts\":1,\"IntervalSeconds\":1}],"
+            "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"F\"}],"
+            "\"Branches\":[{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\"," SQS
+            "," TOKEN_PARAMS ",\"End\":true}}}]},"
+            "\"F\":{\"Type\":\"Fail\",\"Error\":\"Final\"}}}",
+        "{}", true);
+  run_until_waits(&h, 1);
+  fail(&h, 0, "Bad", NULL);
+  run_until_waits(&h, 2);
+  fail(&h, 1, "Bad", NULL);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  CHECK_STR(asl_exec_error(h.e), "Final");
+  /* the Fail state runs again, and fails again */
+  before = h.count;
+  redrive(&h);
+  run_to_end(&h, 2);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_FAILED);
+  CHECK(count_of(&h, ASL_EVENT_FAIL_STATE_ENTERED, "F", before) == 1);
+  CHECK(count_of(&h, ASL_EVENT_PARALLEL_STATE_ENTERED, NULL, before) == 0);
+  teardown(&h);
+
+  /* a stop during a Wait: the Wait runs again in full */
+  setup(&h, "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":3600,"
+            "\"End\":true}}}",
+        "{\"w\":1}", true);
+  uv_run(&h.loop, UV_RUN_NOWAIT);
+  asl_exec_stop(h.e, NULL, NULL);
+  run_to_end(&h, 1);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_ABORTED);
+  before = h.count;
+  redrive(&h);
+  run_to_end(&h, 2);
+  CHECK(asl_exec_status_of(h.e) == ASL_EXEC_SUCCEEDED);
+  check_output(&h, "{\"w\":1}");
+  CHECK(count_of(&h, ASL_EVENT_WAIT_STATE_EXITED, "W", before) == 1);
+  teardown(&h);
+  CHECK(asl_json_live() == live);
+}
+
+static void test_not_redrivable(void)
+{
+  size_t live = asl_json_live();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  const char *def = "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Next\":\"A\"}}}";
+  asl_diags d = ASL_DIAGS_INIT;
+  asl_machine *m = asl_machine_load_text(def, strlen(def), NULL, &d);
+  asl_diags_free(&d);
+  static harness counter;
+  asl_exec_opts o = {.loop = &loop, .virtual_time = true,
+                     .quotas = {.max_history_events = 100}};
+  asl_json *in = J("{}");
+  asl_error err = ASL_ERROR_INIT;
+  asl_exec *e = NULL;
+  CHECK(asl_exec_start(m, in, &o, on_done, &counter, &e, &err) == ASL_OK);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(asl_exec_status_of(e) == ASL_EXEC_FAILED);
+  const char *why = NULL;
+  CHECK(!asl_exec_redrivable(e, &why));
+  CHECK_STR(why, "Execution history event limit exceeded.");
+  CHECK(asl_exec_redrive(e, on_done, &counter, &err) != ASL_OK);
+  CHECK_STR(err.name, "ExecutionNotRedrivable");
+  asl_error_clear(&err);
+  asl_exec_free(e);
+  asl_json_decref(in);
+  asl_machine_free(m);
+  CHECK(uv_loop_close(&loop) == 0);
+  CHECK(asl_json_live() == live);
+}
+
 static void test_express(void)
 {
   size_t live = asl_json_live();
@@ -669,6 +798,8 @@ int main(void)
   test_redrive_parallel();
   test_redrive_map();
   test_redrive_aborted_and_timed_out();
+  test_redrive_shapes();
+  test_not_redrivable();
   test_express();
   return CHECK_DONE();
 }
