@@ -1,8 +1,10 @@
 /* SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat and RedriveExecution. A task token names
  * the execution that issued it (asl_task_token_execution), so the server keeps no table of its
- * own: a token that is not aslrun's, or whose execution this server does not know, is AWS's
- * InvalidToken; one whose execution has finished, or whose Task no longer waits, is TaskTimedOut.
- * Redrive runs the executor kept for an unsuccessful execution again (executions.c keeps it). */
+ * own. AWS's three answers to a token that nothing waits for: InvalidToken for what is not a task
+ * token at all, TaskDoesNotExist for a token of aslrun's form that no execution here issued (its
+ * execution is unknown, or never made it), TaskTimedOut for one whose Task no longer waits
+ * (answered, timed out, stopped) or whose execution has ended. Redrive runs the executor kept for
+ * an unsuccessful execution again (executions.c keeps it). */
 #include "internal.h"
 
 #include <string.h>
@@ -36,16 +38,21 @@ static const char *token_param(srv_request *rq, const asl_json *body)
   return asl__param_str(rq, body, "taskToken", true, 1, 2048, &ok);
 }
 
+#define NO_SUCH_TASK "Task Does Not Exist: 'Provided task does not exist'"
+
 /* The running execution that issued [token]; NULL after answering AWS's error. */
 static asl_exec *token_execution(srv_request *rq, const char *token)
 {
   char *arn = asl_task_token_execution(token);
+  if (!arn) {
+    asl__fail(rq, 400, "InvalidToken", "Invalid Token: 'Invalid token'");
+    return NULL;
+  }
   srv_execution *x = NULL;
-  if (arn)
-    HASH_FIND_STR(rq->srv->executions, arn, x);
+  HASH_FIND_STR(rq->srv->executions, arn, x);
   asl_free(arn);
   if (!x) {
-    asl__fail(rq, 400, "InvalidToken", "Invalid Token: 'Invalid token'");
+    asl__fail(rq, 400, "TaskDoesNotExist", NO_SUCH_TASK);
     return NULL;
   }
   if (!x->exec) {
@@ -62,11 +69,10 @@ static void answered(srv_request *rq, asl_status st, asl_error *err)
     asl__reply(rq, asl_json_object(0));
     return;
   }
-  /* a token the execution never issued is one AWS would not know either */
   if (err->name && strcmp(err->name, "TaskTimedOut") == 0)
     asl__fail(rq, 400, "TaskTimedOut", "%s", err->cause);
   else
-    asl__fail(rq, 400, "InvalidToken", "Invalid Token: 'Invalid token'");
+    asl__fail(rq, 400, "TaskDoesNotExist", NO_SUCH_TASK);
   asl_error_clear(err);
 }
 

@@ -6,6 +6,7 @@ failed branch runs again), redriveCount / redriveDate / redriveStatus in Describ
 ListExecutions (redriveFilter), clientToken, what cannot be redriven (also after a restart with
 --state-dir); an Express execution's $$.Execution.Id. Prints the SendTaskSuccess round trip and
 the time from it to the finished execution. Usage: test_callbacks.py ASLRUN SOURCE_ROOT"""
+import base64
 import json
 import shutil
 import statistics
@@ -151,10 +152,22 @@ def callbacks(srv):
     ok(srv.call("StopExecution", {"executionArn": arn, "error": "Cancelled"}), "stop")
     expect_error(srv.call("SendTaskSuccess", {"taskToken": token, "output": "{}"}), 400,
                  "TaskTimedOut", GONE, "a stopped execution's token")
-    # a token of aslrun's form naming an execution this server does not know
-    expect_error(srv.call("SendTaskSuccess", {"taskToken": token.replace("A", "B", 1) + "",
-                                              "output": "{}"}), 400, "InvalidToken",
-                 "Invalid Token: 'Invalid token'", "a token nobody issued")
+    # tokens nothing here issued: of aslrun's form, for an unknown execution or one that never
+    # made it; and what is no token at all
+    nobody = ex_arn("Approve", "nobody")
+    waiting = start(srv, "Approve", "a4")
+    [real] = tokens(srv, waiting, 1)
+    for what, t in (("an unknown execution", f"aslrun:1:{nobody}:0"),
+                    ("a running execution that never issued it", f"aslrun:1:{waiting}:0")):
+        expect_error(srv.call("SendTaskSuccess", {
+            "taskToken": base64.b64encode(t.encode()).decode(), "output": "{}"}), 400,
+            "TaskDoesNotExist", "Task Does Not Exist: 'Provided task does not exist'",
+            f"a token of {what}")
+    for t in ("t", "bm90IGEgdG9rZW4=", "!!!!"):
+        expect_error(srv.call("SendTaskHeartbeat", {"taskToken": t}), 400, "InvalidToken",
+                     "Invalid Token: 'Invalid token'", f"no task token: {t}")
+    ok(srv.call("SendTaskSuccess", {"taskToken": real, "output": "4"}), "the real token of a4")
+    eq(wait_done(srv, waiting)["status"], "SUCCEEDED", "a4 after the forged tokens")
 
 
 def redrive(srv):
