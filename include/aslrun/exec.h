@@ -90,7 +90,8 @@ const char *asl_exec_status_name(asl_exec_status s); /* "SUCCEEDED", ... as AWS 
   X(MAP_RUN_STARTED, "MapRunStarted", "mapRunStartedEventDetails")                               \
   X(MAP_RUN_SUCCEEDED, "MapRunSucceeded", NULL)                                                  \
   X(MAP_RUN_FAILED, "MapRunFailed", "mapRunFailedEventDetails")                                  \
-  X(MAP_RUN_ABORTED, "MapRunAborted", NULL)
+  X(MAP_RUN_ABORTED, "MapRunAborted", NULL)                                                      \
+  X(EVALUATION_FAILED, "EvaluationFailed", "evaluationFailedEventDetails")
 
 typedef enum asl_event_type {
 #define ASL_EVENT_ENUM(id, name, details) ASL_EVENT_##id,

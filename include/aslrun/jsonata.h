@@ -43,6 +43,12 @@ size_t asl_jsonata_text_len(const asl_jsonata *e);
  * a binding nobody reads, such as $states.context. */
 bool asl_jsonata_uses_variable(const asl_jsonata *e, const char *name);
 
+/* Does [e] read member [member] of variable $[name] by name, as in $states.result (a path whose
+ * first step is the variable and whose second is that name)? A read [e] cannot name (a computed
+ * key, the whole $states handed to a function) is not seen: for load-time checks of what a field
+ * certainly reads. */
+bool asl_jsonata_reads_member(const asl_jsonata *e, const char *name, const char *member);
+
 /* ---------------------------------------------------------------- evaluation ---- */
 
 /* A variable binding: $[name] is [value] (borrowed for the evaluation). A NULL value binds the
@@ -120,6 +126,14 @@ asl_jsonata_template *asl_jsonata_template_compile(asl_arena *a, const asl_json 
 /* No expression inside: the value is constant. */
 bool asl_jsonata_template_is_constant(const asl_jsonata_template *t);
 bool asl_jsonata_template_uses_variable(const asl_jsonata_template *t, const char *name);
+
+/* When the whole of [t] is one expression: its text, as causes quote it; else NULL. */
+const char *asl_jsonata_template_expression(const asl_jsonata_template *t);
+/* The field [t] was compiled for ("Items"), as causes name it. */
+const char *asl_jsonata_template_field(const asl_jsonata_template *t);
+/* asl_jsonata_reads_member for any expression of [t]. */
+bool asl_jsonata_template_reads_member(const asl_jsonata_template *t, const char *name,
+                                       const char *member);
 
 /* Builds the value; constant parts are shared, not copied. An expression that fails, returns
  * nothing or returns a function fails with code ASL_E_RUNTIME, name

@@ -8,6 +8,7 @@
 #ifndef ASLRUN_MACHINE_H
 #define ASLRUN_MACHINE_H
 
+#include "aslrun/jsonata.h"
 #include "aslrun/lang.h"
 
 typedef enum asl_state_type {
@@ -65,19 +66,23 @@ typedef struct asl_catcher {
   asl_template *assign_template; /* Assign of a JSONPath state's catcher, on the error output */
   asl_refpath *result_path; /* NULL: "$" unless result_path_null */
   bool result_path_null;
-  /* JSONata and variables, kept as written for a later milestone (NULL when absent) */
-  const asl_json *output; /* Output (JSONata states) */
-  const asl_json *assign; /* Assign */
+  /* JSONata states: Output and Assign, compiled (NULL when absent); they read
+   * $states.errorOutput */
+  asl_jsonata_template *output;
+  asl_jsonata_template *assign_jsonata;
+  const asl_json *assign; /* Assign as written (both languages), or NULL */
 } asl_catcher;
 
 typedef struct asl_choice_branch {
   asl_choice *rule; /* NULL in JSONata states, which have condition instead */
   asl_template *assign_template; /* Assign of a JSONPath rule, on the state's input */
   asl_state *next;
-  /* JSONata and variables, kept as written (NULL when absent) */
-  const asl_json *condition; /* Condition: a "{% ... %}" string or a boolean */
-  const asl_json *output;
-  const asl_json *assign;
+  /* JSONata states: Condition (a "{% ... %}" string or a boolean), the rule's Output and Assign,
+   * compiled (NULL when absent) */
+  asl_jsonata_template *condition;
+  asl_jsonata_template *output;
+  asl_jsonata_template *assign_jsonata;
+  const asl_json *assign; /* Assign as written (both languages), or NULL */
 } asl_choice_branch;
 
 typedef enum asl_map_mode {
@@ -97,11 +102,12 @@ struct asl_state {
   size_t index;                 /* its position in list->items */
   const asl_json *definition;   /* the state's object as written (borrowed from the machine) */
 
-  /* JSONata and variables, kept as written for a later milestone (NULL when absent). In a
-   * JSONata state every field that may hold an expression is kept raw, see the union. */
-  const asl_json *arguments; /* Arguments (JSONata Task, Parallel) */
-  const asl_json *output;    /* Output (JSONata) */
-  const asl_json *assign;    /* Assign (both languages) */
+  /* JSONata states: every field that may hold an expression is compiled at load into a
+   * template (jsonata.h; NULL when absent), here and in the union */
+  asl_jsonata_template *arguments;      /* Arguments (Task, Parallel) */
+  asl_jsonata_template *output;         /* Output */
+  asl_jsonata_template *assign_jsonata; /* Assign */
+  const asl_json *assign;               /* Assign as written (both languages), or NULL */
 
   /* transitions (not Choice, Succeed, Fail) */
   asl_state *next;
@@ -139,9 +145,10 @@ struct asl_state {
       const asl_json *credentials;
       const char *role_arn;       /* Credentials.RoleArn, when a literal */
       asl_expr *role_arn_path;    /* Credentials."RoleArn.$" */
-      /* JSONata: "{% ... %}" forms of TimeoutSeconds and HeartbeatSeconds, kept raw */
-      const asl_json *timeout_seconds_expr;
-      const asl_json *heartbeat_seconds_expr;
+      /* JSONata: "{% ... %}" forms of TimeoutSeconds and HeartbeatSeconds, and RoleArn */
+      asl_jsonata_template *timeout_seconds_expr;
+      asl_jsonata_template *heartbeat_seconds_expr;
+      asl_jsonata_template *role_arn_expr;
     } task;
     struct {
       asl_choice_branch *branches;
@@ -155,18 +162,18 @@ struct asl_state {
       asl_timestamp timestamp;   /* Timestamp, when has_timestamp */
       bool has_timestamp;
       asl_path *timestamp_path;
-      /* JSONata: "{% ... %}" forms of Seconds and Timestamp, kept raw */
-      const asl_json *seconds_expr;
-      const asl_json *timestamp_expr;
+      /* JSONata: "{% ... %}" forms of Seconds and Timestamp */
+      asl_jsonata_template *seconds_expr;
+      asl_jsonata_template *timestamp_expr;
     } wait;
     struct {
       const char *error; /* Error, or NULL */
       const char *cause; /* Cause, or NULL */
       asl_expr *error_path;
       asl_expr *cause_path;
-      /* JSONata: "{% ... %}" forms of Error and Cause, kept raw */
-      const asl_json *error_expr;
-      const asl_json *cause_expr;
+      /* JSONata: "{% ... %}" forms of Error and Cause */
+      asl_jsonata_template *error_expr;
+      asl_jsonata_template *cause_expr;
     } fail;
     struct {
       asl_states *branches;
@@ -202,12 +209,15 @@ struct asl_state {
       /* ResultWriter, compiled (JSONPath states) */
       const char *writer_resource;
       asl_template *writer_parameters;
-      /* JSONata: Items and the "{% ... %}" forms, kept raw */
-      const asl_json *items;
-      const asl_json *jsonata_item_selector;
-      const asl_json *max_concurrency_expr;
-      const asl_json *tolerated_failure_count_expr;
-      const asl_json *tolerated_failure_percentage_expr;
+      /* JSONata: Items, ItemSelector and the "{% ... %}" forms of the numbers */
+      asl_jsonata_template *items;
+      asl_jsonata_template *jsonata_item_selector;
+      asl_jsonata_template *max_concurrency_expr;
+      asl_jsonata_template *tolerated_failure_count_expr;
+      asl_jsonata_template *tolerated_failure_percentage_expr;
+      asl_jsonata_template *batcher_max_items_expr;
+      asl_jsonata_template *batcher_max_input_bytes_expr;
+      asl_jsonata_template *batcher_batch_input_expr;
     } map;
   } u;
 };

@@ -222,6 +222,7 @@ static void text_event(cli_trace *t, const asl_event *ev)
   case ASL_EVENT_LAMBDA_FUNCTION_TIMED_OUT:
   case ASL_EVENT_ACTIVITY_TIMED_OUT:
   case ASL_EVENT_MAP_RUN_FAILED:
+  case ASL_EVENT_EVALUATION_FAILED:
     state_name(t, ev->state);
     asl_buf_adds(&t->line, "  ");
     error_text(t, str_of(d, "error"), str_of(d, "cause"));

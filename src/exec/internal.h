@@ -358,8 +358,6 @@ asl__step asl__state_fail_run(asl_run *r);
 asl__step asl__state_task_run(asl_run *r);
 asl__step asl__state_parallel_run(asl_run *r);
 asl__step asl__state_map_run(asl_run *r);
-/* False (and r->error) when the current state needs something not built yet (JSONata, Assign). */
-bool asl__state_supported(asl_run *r);
 /* Fills r->error with aslrun.NotSupported and [what] the state needs: a clear failure for what
  * cannot run locally (reading a Map's items from S3). Returns ASL__STEP_FAILED. */
 asl__step asl__state_not_supported(asl_run *r, const char *what);
@@ -401,6 +399,51 @@ asl_json *asl__io_output(asl_run *r, const asl_json *raw, asl_json *result, bool
 asl_json *asl__io_output_path(asl_run *r, asl_json *v);
 /* States.DataLimitExceeded when [v] is over the execution's payload limit. */
 bool asl__io_check_size(asl_run *r, const asl_json *v);
+
+/* ----------------------------------------------------------------- JSONata ---- */
+/* What $states holds for one field of the current state (jsonata.c): [input] always, [result]
+ * in the Output and Assign of Task, Parallel and Map, [error_output] in a catcher's, and the
+ * run's context unless [context] gives another (a Map's ItemSelector sees Map.Item). */
+typedef struct asl__states {
+  const asl_json *input;
+  const asl_json *result;
+  const asl_json *error_output;
+  const asl_json *context;
+} asl__states;
+
+/* Evaluates JSONata field [t] of the current state with $states [s] and the workflow variables:
+ * a new reference, or NULL with r->error filled (States.QueryEvaluationError, AWS's cause with
+ * the state's prefix) and an EvaluationFailed event emitted. */
+asl_json *asl__ata_eval(asl_run *r, const asl_jsonata_template *t, const asl__states *s);
+/* The same failure for a value the executor refuses: [location] names the field in the
+ * EvaluationFailed event, the cause is printf's. Returns ASL__STEP_FAILED. */
+ASL_PRINTF(3, 4) asl__step asl__ata_fail(asl_run *r, const char *location, const char *fmt, ...);
+/* ... for a value [v] of field [t] that is not of JSON type [expected] ("array"): "The JSONata
+ * expression 'x' specified for the field 'Items' returned an unexpected result type. Expected
+ * 'array', but was 'boolean' for value: true" (map/test_map_state_items_eval_jsonata_fail__*). */
+asl__step asl__ata_fail_type(asl_run *r, const asl_jsonata_template *t, const char *expected,
+                             const asl_json *v);
+/* True when [v] is a number with an integral value within int64_t's range (JSONata has one kind
+ * of number: 5.0 is 5), into *[out]. */
+bool asl__ata_integer(const asl_json *v, int64_t *out);
+/* JSONata's name of [v]'s type: "null", "boolean", "number", "string", "array", "object". */
+const char *asl__ata_type_name(const asl_json *v);
+/* The end of a JSONata state: its Assign [assign] and Output [output] (each NULL when absent),
+ * both evaluated with $states [s] against the variables from before the state, the output being
+ * [deflt] without Output; then the payload check and the assignments. Sets r->output; false
+ * (and r->error) when anything fails. */
+bool asl__ata_finish(asl_run *r, const asl_jsonata_template *output,
+                     const asl_jsonata_template *assign, const asl__states *s,
+                     const asl_json *deflt);
+
+/* Arguments of the current JSONata state on $states.input (its input when it has none), with
+ * the payload check: the Task's request, each Parallel branch's input. A new reference, or NULL
+ * and r->error. */
+asl_json *asl__ata_arguments(asl_run *r);
+/* The output of a JSONata Task, Parallel or Map from its [result] (borrowed): the payload
+ * check, Output and Assign with $states.result (asl__ata_finish). A new reference, or NULL and
+ * r->error. */
+asl_json *asl__ata_result(asl_run *r, const asl_json *result);
 
 /* ----------------------------------------------------------------- context ---- */
 /* Builds the parts of $$ that do not change during the execution (again after a redrive). */

@@ -1,8 +1,8 @@
 /* The numbers a Map state reads when it starts: MaxConcurrency, ToleratedFailureCount and
  * ToleratedFailurePercentage, ItemBatcher's MaxItemsPerBatch and MaxInputBytesPerBatch, each a
  * literal (checked at load) or a path into the Map's input, with AWS's causes for bad values
- * (conformance map/test_max_concurrency_path__*, test_map_state_tolerated_failure_*). Running
- * the iterations is state_map.c's. */
+ * (conformance map/test_max_concurrency_path__*, test_map_state_tolerated_failure_*), or in a
+ * JSONata state an expression on $states.input. Running the iterations is state_map.c's. */
 #include "internal.h"
 
 #include <errno.h>
@@ -66,6 +66,44 @@ static bool fail_text(asl_run *r, const char *text)
   return false;
 }
 
+/* A JSONata state's number from expression [t] on $states.input, into *[out]; [integer] asks
+ * for a whole number. False (and r->error, States.QueryEvaluationError) when it is not one. */
+static bool number_of_expr(asl_run *r, const asl_jsonata_template *t, bool integer, double *out,
+                           int64_t *iout)
+{
+  asl__states s = {.input = r->input};
+  asl_json *v = asl__ata_eval(r, t, &s);
+  if (!v)
+    return false;
+  int64_t n = 0;
+  bool ok = asl_json_is_number(v) && (!integer || asl__ata_integer(v, &n));
+  if (ok) {
+    *out = asl_json_num_val(v);
+    *iout = n;
+  } else {
+    const char *field = asl_jsonata_template_field(t);
+    char *text = asl__value_text(v);
+    asl__ata_fail(r, field, "The %s field refers to value \"%s\" which is not a valid %s", field,
+                  text, integer ? "integer" : "number");
+    asl_free(text);
+  }
+  asl_json_decref(v);
+  return ok;
+}
+
+static bool int_of_expr(asl_run *r, const asl_jsonata_template *t, int64_t *out)
+{
+  double d;
+  return number_of_expr(r, t, true, &d, out);
+}
+
+/* The same limits for a JSONata state's values, as QueryEvaluationErrors. */
+static bool fail_query_text(asl_run *r, const asl_jsonata_template *t, const char *text)
+{
+  asl__ata_fail(r, asl_jsonata_template_field(t), "%s", text);
+  return false;
+}
+
 /* An integer from [path] on [in]; false (and r->error) when it is not one. */
 static bool int_at(asl_run *r, const asl_path *path, const asl_json *in, const char *field,
                    int64_t *out)
@@ -88,6 +126,12 @@ bool asl__map_max_concurrency(asl_run *r, const asl_json *in, int64_t *out)
 {
   const asl_state *st = r->state;
   *out = st->u.map.max_concurrency;
+  const asl_jsonata_template *t = st->u.map.max_concurrency_expr;
+  if (t) {
+    if (!int_of_expr(r, t, out))
+      return false;
+    return *out >= 0 || fail_query_text(r, t, "MaxConcurrency cannot be negative.");
+  }
   if (!st->u.map.max_concurrency_path)
     return true;
   if (!int_at(r, st->u.map.max_concurrency_path, in, "MaxConcurrencyPath", out))
@@ -102,6 +146,21 @@ bool asl__map_tolerance(asl_run *r, const asl_json *in, int64_t *count, double *
   const asl_state *st = r->state;
   *count = st->u.map.tolerated_failure_count;
   *pct = st->u.map.tolerated_failure_percentage;
+  const asl_jsonata_template *tc = st->u.map.tolerated_failure_count_expr;
+  const asl_jsonata_template *tp = st->u.map.tolerated_failure_percentage_expr;
+  if (tc) {
+    if (!int_of_expr(r, tc, count))
+      return false;
+    if (*count < 0)
+      return fail_query_text(r, tc, "ToleratedFailureCount cannot be negative.");
+  }
+  if (tp) {
+    int64_t unused;
+    if (!number_of_expr(r, tp, false, pct, &unused))
+      return false;
+    if (!(*pct >= 0 && *pct <= 100))
+      return fail_query_text(r, tp, "ToleratedFailurePercentage must be between 0 and 100.");
+  }
   if (st->u.map.tolerated_failure_count_path) {
     if (!int_at(r, st->u.map.tolerated_failure_count_path, in, "ToleratedFailureCountPath", count))
       return false;
@@ -136,6 +195,20 @@ bool asl__map_batch_limits(asl_run *r, const asl_json *in, int64_t *max_items,
   const asl_state *st = r->state;
   *max_items = st->u.map.batcher_max_items;
   *max_bytes = st->u.map.batcher_max_input_bytes;
+  const asl_jsonata_template *ti = st->u.map.batcher_max_items_expr;
+  const asl_jsonata_template *tb = st->u.map.batcher_max_input_bytes_expr;
+  if (ti) {
+    if (!int_of_expr(r, ti, max_items))
+      return false;
+    if (*max_items <= 0)
+      return fail_query_text(r, ti, "MaxItemsPerBatch must be a positive integer.");
+  }
+  if (tb) {
+    if (!int_of_expr(r, tb, max_bytes))
+      return false;
+    if (*max_bytes <= 0 || *max_bytes > ASL_PAYLOAD_LIMIT_AWS)
+      return fail_query_text(r, tb, "MaxInputBytesPerBatch must be between 1 and 262144.");
+  }
   if (st->u.map.batcher_max_items_path) {
     if (!int_at(r, st->u.map.batcher_max_items_path, in, "MaxItemsPerBatchPath", max_items))
       return false;

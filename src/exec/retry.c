@@ -65,7 +65,8 @@ static asl__step retry_later(asl_run *r, size_t i)
 }
 
 /* The caught error's output: {"Error", "Cause"} ("" for a missing cause, as recorded in
- * lambda/test_invoke_timeout.json) through the catcher's ResultPath on the state's raw input. */
+ * lambda/test_invoke_timeout.json) through the catcher's ResultPath on the state's raw input;
+ * in a JSONata state the catcher's Output and Assign read it as $states.errorOutput. */
 static asl__step catch_error(asl_run *r, size_t index)
 {
   const asl_catcher *c = &r->state->catchers[index];
@@ -88,6 +89,16 @@ static asl__step catch_error(asl_run *r, size_t index)
     asl__run_note(r, &n);
   }
   asl_error_clear(&r->error);
+  if (r->state->query_language == ASL_QL_JSONATA) {
+    /* Output (the error output when absent) and Assign, reading $states.errorOutput */
+    asl__states s = {.input = r->input, .error_output = out};
+    bool ok = asl__ata_finish(r, c->output, c->assign_jsonata, &s, out);
+    asl_json_decref(out);
+    if (!ok)
+      return ASL__STEP_FAILED;
+    r->next = c->next;
+    return ASL__STEP_DONE;
+  }
   /* a JSONPath catcher's Assign reads the error output */
   asl_json *values = NULL;
   if (c->assign_template) {

@@ -134,7 +134,7 @@ static void enter(asl_run *r)
     r->resuming = false;
     step = r->kept.resume(r);
   } else {
-    step = asl__state_supported(r) ? asl__state_ops_of(st->type)->run(r) : ASL__STEP_FAILED;
+    step = asl__state_ops_of(st->type)->run(r);
   }
   switch (step) {
   case ASL__STEP_DONE:

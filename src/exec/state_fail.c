@@ -1,6 +1,7 @@
 /* Fail: ends its run with an error and a cause, each a literal (Error, Cause), a path or an
- * intrinsic (ErrorPath, CausePath, evaluated on the state's input), or absent: a Fail state with
- * neither gives error null and cause null (conformance fail/test_state_fail_empty.json). */
+ * intrinsic (ErrorPath, CausePath, evaluated on the state's input), a JSONata expression on
+ * $states.input, or absent: a Fail state with neither gives error null and cause null
+ * (conformance fail/test_state_fail_empty.json). */
 #include "internal.h"
 
 #include <string.h>
@@ -39,16 +40,49 @@ static bool field_text(asl_run *r, const char *literal, const asl_expr *path, co
   return true;
 }
 
+/* A JSONata Error or Cause: an expression that must give a string; [out] NULL when absent. */
+static bool expr_text(asl_run *r, const asl_jsonata_template *t, char **out)
+{
+  *out = NULL;
+  if (!t)
+    return true;
+  asl__states s = {.input = r->input};
+  asl_json *v = asl__ata_eval(r, t, &s);
+  if (!v)
+    return false;
+  if (!asl_json_is_string(v)) {
+    asl__ata_fail_type(r, t, "string", v);
+    asl_json_decref(v);
+    return false;
+  }
+  *out = asl_strndup(asl_json_str(v), asl_json_str_len(v));
+  asl_json_decref(v);
+  return true;
+}
+
 asl__step asl__state_fail_run(asl_run *r)
 {
   const asl_state *st = r->state;
   char *error = NULL;
   char *cause = NULL;
-  if (!field_text(r, st->u.fail.error, st->u.fail.error_path, "ErrorPath", &error))
-    return ASL__STEP_FAILED;
-  if (!field_text(r, st->u.fail.cause, st->u.fail.cause_path, "CausePath", &cause)) {
-    asl_free(error);
-    return ASL__STEP_FAILED;
+  if (st->u.fail.error_expr || st->u.fail.cause_expr) {
+    /* one may be an expression and the other a literal or absent */
+    bool ok = st->u.fail.error_expr ? expr_text(r, st->u.fail.error_expr, &error)
+                                    : field_text(r, st->u.fail.error, NULL, "Error", &error);
+    if (ok)
+      ok = st->u.fail.cause_expr ? expr_text(r, st->u.fail.cause_expr, &cause)
+                                 : field_text(r, st->u.fail.cause, NULL, "Cause", &cause);
+    if (!ok) {
+      asl_free(error);
+      return ASL__STEP_FAILED;
+    }
+  } else {
+    if (!field_text(r, st->u.fail.error, st->u.fail.error_path, "ErrorPath", &error))
+      return ASL__STEP_FAILED;
+    if (!field_text(r, st->u.fail.cause, st->u.fail.cause_path, "CausePath", &cause)) {
+      asl_free(error);
+      return ASL__STEP_FAILED;
+    }
   }
   asl_error err = ASL_ERROR_INIT;
   err.code = ASL_E_RUNTIME;

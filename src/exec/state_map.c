@@ -1,5 +1,6 @@
-/* Map: each attempt reads the items (ItemsPath on the input after InputPath), shapes each with
- * ItemSelector (or the older Parameters; $$.Map.Item.Index and .Value), groups them with
+/* Map: each attempt reads the items (ItemsPath on the input after InputPath, or JSONata's Items),
+ * shapes each with ItemSelector (or the older Parameters; $$.Map.Item.Index and .Value; in
+ * JSONata $states.context.Map.Item), groups them with
  * ItemBatcher when there is one, and runs an iteration a child run, at most MaxConcurrency at
  * once (and at most 40 in INLINE mode, AWS's quota, asl_exec_quotas). Results come back in item
  * order. An inline Map with no tolerated failures fails with the failing iteration's own error
@@ -85,19 +86,31 @@ static int64_t emit_iteration(asl_run *r, asl_event_type type, size_t index, int
 
 /* ---------------------------------------------------------------------- items ---- */
 
-/* Item [i] through ItemSelector; NULL and [err] when the selector fails. */
-static asl_json *select_item(asl__map *m, size_t i, asl_error *err)
+/* Item [i] through ItemSelector (JSONata: with $states.context.Map.Item); NULL and r->error
+ * when the selector fails. */
+static asl_json *select_item(asl__map *m, size_t i)
 {
   asl_run *r = m->owner;
   const asl_json *item = asl_json_at(m->items, i);
+  const asl_jsonata_template *ata = r->state->u.map.jsonata_item_selector;
+  if (ata) {
+    asl_json *ctx = asl__context_for_item(r, i, item);
+    asl__states s = {.input = r->input, .context = ctx};
+    asl_json *v = asl__ata_eval(r, ata, &s);
+    asl_json_decref(ctx);
+    return v;
+  }
   const asl_template *sel = r->state->u.map.item_selector;
   if (!sel)
     return asl_json_incref(item);
   asl_json *ctx = asl_template_uses_context(sel) ? asl__context_for_item(r, i, item) : NULL;
   asl_env env = asl__run_env(r, m->eff);
   env.context = ctx;
-  asl_json *v = asl_template_eval(sel, &env, err);
+  asl_error err = ASL_ERROR_INIT;
+  asl_json *v = asl_template_eval(sel, &env, &err);
   asl_json_decref(ctx);
+  if (!v)
+    asl__run_fail_state(r, &err);
   return v;
 }
 
@@ -118,7 +131,7 @@ static asl_json *batch_of(asl__map *m, size_t i)
 
 /* Every item selected, then cut into batches of at most [max_items] items and [max_bytes]
  * bytes of compact JSON (a single item larger than that makes a batch of its own). */
-static bool make_batches(asl__map *m, int64_t max_items, int64_t max_bytes, asl_error *err)
+static bool make_batches(asl__map *m, int64_t max_items, int64_t max_bytes)
 {
   size_t n = asl_json_len(m->items);
   m->selected = asl_calloc(n ? n : 1, sizeof *m->selected);
@@ -129,7 +142,7 @@ static bool make_batches(asl__map *m, int64_t max_items, int64_t max_bytes, asl_
   size_t in_batch = 0;
   size_t bytes = empty;
   for (size_t i = 0; i < n; i++) {
-    m->selected[i] = select_item(m, i, err);
+    m->selected[i] = select_item(m, i);
     if (!m->selected[i])
       return false;
     size_t s = asl_json_size(m->selected[i]) + (in_batch ? 1 : 0);
@@ -157,12 +170,11 @@ static void on_iteration_done(asl_run *child);
 static asl__step map_finish(asl__map *m);
 static void keep(asl_run *r, asl__map *m);
 
-/* Fails the whole Map with [err] (an error of the Map itself, e.g. its ItemSelector) and stops
- * the running iterations. */
-static void fail_map(asl__map *m, asl_error *err)
+/* Fails the whole Map with r->error (an error of the Map itself, e.g. its ItemSelector) and
+ * stops the running iterations. */
+static void fail_map(asl__map *m)
 {
   asl_run *r = m->owner;
-  asl__run_fail_state(r, err);
   asl__failure_set(&m->failure, &r->error);
   asl__children_cancel(m->live, m->count);
 }
@@ -170,10 +182,9 @@ static void fail_map(asl__map *m, asl_error *err)
 static void start_iteration(asl__map *m, size_t i)
 {
   asl_run *r = m->owner;
-  asl_error err = ASL_ERROR_INIT;
-  asl_json *in = m->bounds ? batch_of(m, i) : select_item(m, i, &err);
+  asl_json *in = m->bounds ? batch_of(m, i) : select_item(m, i);
   if (!in) {
-    fail_map(m, &err);
+    fail_map(m);
     return;
   }
   if (!m->distributed)
@@ -341,7 +352,12 @@ static asl__step map_finish(asl__map *m)
     m->results[i] = NULL;
   }
   map_free(m);
-  r->output = asl__io_output(r, r->input, out, true);
+  if (r->state->query_language == ASL_QL_JSONATA) {
+    r->output = asl__ata_result(r, out);
+    asl_json_decref(out);
+  } else {
+    r->output = asl__io_output(r, r->input, out, true);
+  }
   if (!r->output)
     return ASL__STEP_FAILED;
   r->next = r->state->next;
@@ -350,16 +366,47 @@ static asl__step map_finish(asl__map *m)
 
 /* ------------------------------------------------------------------- attempts ---- */
 
-/* the JSONata form of this error is recorded (map/test_map_state_items_input_types__*); the
- * JSONPath one is worded the same, as an interpreter error */
+/* the JSONata form of this error is recorded (map/test_map_state_items_input_types__*: a
+ * QueryEvaluationError); the JSONPath one is worded the same, as an interpreter error */
 static void fail_not_array(asl_run *r, const asl_json *v)
 {
   char *text = asl_json_dump(v, ASL_JSON_COMPACT, NULL);
-  asl_error err = ASL_ERROR_INIT;
-  asl_error_set(&err, ASL_E_RUNTIME, ASL__ERR(RUNTIME),
-                "Map state input must be an array but was: %s", text);
+  if (r->state->query_language == ASL_QL_JSONATA) {
+    asl__ata_fail(r, "Items", "Map state input must be an array but was: %s", text);
+  } else {
+    asl_error err = ASL_ERROR_INIT;
+    asl_error_set(&err, ASL_E_RUNTIME, ASL__ERR(RUNTIME),
+                  "Map state input must be an array but was: %s", text);
+    asl__run_fail_state(r, &err);
+  }
   asl_free(text);
-  asl__run_fail_state(r, &err);
+}
+
+/* The items: ItemsPath on the input after InputPath, or in a JSONata state Items (an array or
+ * an expression that must give one) or the state's input. NULL and r->error when they are not
+ * an array. */
+static asl_json *items_of(asl_run *r, const asl_json *in)
+{
+  const asl_state *st = r->state;
+  const asl_jsonata_template *t = st->u.map.items;
+  if (t) {
+    asl__states s = {.input = r->input};
+    asl_json *v = asl__ata_eval(r, t, &s);
+    if (v && !asl_json_is_array(v)) {
+      asl__ata_fail_type(r, t, "array", v);
+      asl_json_decref(v);
+      return NULL;
+    }
+    return v;
+  }
+  asl_json *v = st->u.map.items_path ? asl__io_eval_path(r, st->u.map.items_path, in)
+                                     : asl_json_incref(in);
+  if (v && !asl_json_is_array(v)) {
+    fail_not_array(r, v);
+    asl_json_decref(v);
+    return NULL;
+  }
+  return v;
 }
 
 static void emit_started(asl_run *r, size_t length)
@@ -406,14 +453,9 @@ static asl__map *prepare(asl_run *r)
   asl_json *items = NULL;
   if (!asl__map_max_concurrency(r, in, &max_conc))
     goto fail;
-  items = st->u.map.items_path ? asl__io_eval_path(r, st->u.map.items_path, in)
-                               : asl_json_incref(in);
+  items = items_of(r, in);
   if (!items)
     goto fail;
-  if (!asl_json_is_array(items)) {
-    fail_not_array(r, items);
-    goto fail;
-  }
   emit_started(r, asl_json_len(items));
   int64_t tol_count;
   double tol_pct;
@@ -446,7 +488,14 @@ static asl__map *prepare(asl_run *r)
       map_free(m);
       return NULL;
     }
-    if (st->u.map.batcher_batch_input) {
+    if (st->u.map.batcher_batch_input_expr) {
+      asl__states s = {.input = r->input};
+      m->batch_input = asl__ata_eval(r, st->u.map.batcher_batch_input_expr, &s);
+      if (!m->batch_input) {
+        map_free(m);
+        return NULL;
+      }
+    } else if (st->u.map.batcher_batch_input) {
       asl_env env = asl__run_env(r, in);
       m->batch_input = asl_template_eval(st->u.map.batcher_batch_input, &env, &err);
       if (!m->batch_input) {
@@ -455,8 +504,7 @@ static asl__map *prepare(asl_run *r)
         return NULL;
       }
     }
-    if (!make_batches(m, max_items, max_bytes, &err)) {
-      asl__run_fail_state(r, &err);
+    if (!make_batches(m, max_items, max_bytes)) {
       map_free(m);
       return NULL;
     }

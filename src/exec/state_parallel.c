@@ -1,6 +1,7 @@
 /* Parallel: each attempt runs every branch as a child run on the loop, all on the same effective
- * input (InputPath, Parameters), and collects their outputs in branch order. The first branch to
- * fail fails the state with its own error and cause (not States.BranchFailed: conformance
+ * input (InputPath, Parameters; JSONata: Arguments), and collects their outputs in branch order.
+ * The first branch to fail fails the state with its own error and cause (not
+ * States.BranchFailed: conformance
  * errors/test_parallel_catch_error__PARALLEL_CATCH_ERROR_OUTPUT.json) once the other branches
  * have been aborted. Events: ParallelStateStarted each attempt, ParallelStateSucceeded, and
  * ParallelStateFailed when it fails for good (retry.c). A failed or aborted attempt keeps its
@@ -74,7 +75,12 @@ static void finish(asl__par *p)
     p->results[i] = NULL;
   }
   par_free(p);
-  r->output = asl__io_output(r, r->input, out, true);
+  if (r->state->query_language == ASL_QL_JSONATA) {
+    r->output = asl__ata_result(r, out);
+    asl_json_decref(out);
+  } else {
+    r->output = asl__io_output(r, r->input, out, true);
+  }
   if (!r->output) {
     asl__attempt_done(r, ASL__STEP_FAILED, true);
     return;
@@ -120,7 +126,8 @@ static asl__step parallel_attempt(asl_run *r)
   const asl_state *st = r->state;
   if (st->uses_context && r->retry_total > 0)
     asl__run_rebuild_context(r);
-  asl_json *eff = asl__io_effective_input(r, r->input);
+  asl_json *eff = st->query_language == ASL_QL_JSONATA ? asl__ata_arguments(r)
+                                                       : asl__io_effective_input(r, r->input);
   if (!eff)
     return ASL__STEP_FAILED;
   size_t n = st->u.parallel.count;

@@ -4,9 +4,10 @@
  * forms) start when the task has started and cancel the call (its late answer is ignored). The
  * history events are those of the resource style: LambdaFunction* for a Lambda ARN, Activity*
  * for an activity, Task* with resourceType/resource for lambda:invoke and other integrations.
- * The answer goes through ResultSelector, ResultPath and OutputPath (io.c); Retry and Catch are
- * retry.c's. A .waitForTaskToken Task that nothing serves waits for its token instead
- * (task_token.c looks tokens up; the answer arrives here as an answer would). */
+ * The answer goes through ResultSelector, ResultPath and OutputPath (io.c), or in a JSONata state
+ * Arguments make the request and Output and Assign read the answer as $states.result; Retry
+ * and Catch are retry.c's. A .waitForTaskToken Task that nothing serves waits for its token
+ * instead (task_token.c looks tokens up; the answer arrives here as an answer would). */
 #include "internal.h"
 
 #include <string.h>
@@ -186,12 +187,40 @@ static void note_handler(asl_run *r, const asl_task_result *res, const char *err
 
 /* ------------------------------------------------------------------ timeouts ---- */
 
-/* TimeoutSeconds or HeartbeatSeconds, literal or from its Path on the state's input; 0 for
- * none; false (and r->error) when the path's value is not a positive integer. */
-static bool seconds_of(asl_run *r, int64_t literal, const asl_path *path, const char *field,
-                       int64_t *out)
+/* TimeoutSeconds or HeartbeatSeconds of a JSONata state from its expression on
+ * $states.input: a positive integer, else States.QueryEvaluationError. */
+static bool seconds_of_expr(asl_run *r, const asl_jsonata_template *expr, int64_t *out)
+{
+  asl__states s = {.input = r->input};
+  asl_json *v = asl__ata_eval(r, expr, &s);
+  if (!v)
+    return false;
+  int64_t n = 0;
+  bool ok = asl__ata_integer(v, &n) && n >= 1 && n <= MAX_TASK_SECONDS;
+  if (ok) {
+    *out = n;
+  } else {
+    const char *field = asl_jsonata_template_field(expr);
+    char *text = asl__value_text(v);
+    asl__ata_fail(r, field,
+                  "The %s field refers to value \"%s\" which is not a valid positive integer "
+                  "(1 to %d)",
+                  field, text, MAX_TASK_SECONDS);
+    asl_free(text);
+  }
+  asl_json_decref(v);
+  return ok;
+}
+
+/* TimeoutSeconds or HeartbeatSeconds, literal, from its Path on the state's input or from its
+ * JSONata expression; 0 for none; false (and r->error) when the value is not a positive
+ * integer. */
+static bool seconds_of(asl_run *r, int64_t literal, const asl_path *path,
+                       const asl_jsonata_template *expr, const char *field, int64_t *out)
 {
   *out = literal;
+  if (expr)
+    return seconds_of_expr(r, expr, out);
   if (!path)
     return true;
   asl_json *v = asl__io_eval_path(r, path, r->input);
@@ -312,7 +341,10 @@ static void on_task_done(void *data, const asl_task_result *res)
   if (res->status == ASL_OK) {
     note_handler(r, res, NULL, NULL);
     emit_succeeded(r, res->value);
-    r->output = asl__io_output(r, r->input, asl_json_incref(res->value), true);
+    if (r->state->query_language == ASL_QL_JSONATA)
+      r->output = asl__ata_result(r, res->value);
+    else
+      r->output = asl__io_output(r, r->input, asl_json_incref(res->value), true);
     if (!r->output) {
       asl__attempt_done(r, ASL__STEP_FAILED, false);
       return;
@@ -532,11 +564,12 @@ static asl__step task_attempt(asl_run *r)
   int64_t timeout_s;
   int64_t heartbeat_s;
   if (!seconds_of(r, st->u.task.timeout_seconds, st->u.task.timeout_seconds_path,
-                  "TimeoutSecondsPath", &timeout_s) ||
+                  st->u.task.timeout_seconds_expr, "TimeoutSecondsPath", &timeout_s) ||
       !seconds_of(r, st->u.task.heartbeat_seconds, st->u.task.heartbeat_seconds_path,
-                  "HeartbeatSecondsPath", &heartbeat_s))
+                  st->u.task.heartbeat_seconds_expr, "HeartbeatSecondsPath", &heartbeat_s))
     return ASL__STEP_FAILED;
-  asl_json *eff = asl__io_effective_input(r, r->input);
+  asl_json *eff = st->query_language == ASL_QL_JSONATA ? asl__ata_arguments(r)
+                                                       : asl__io_effective_input(r, r->input);
   if (!eff)
     return ASL__STEP_FAILED;
   r->u.task.invocation = asl__exec_next_invocation(e, st);

@@ -2,7 +2,8 @@
  * clock timer; the state is pending until it fires (virtual time fires it at once, with the
  * waited time still on the clock). Its output is the effective input through OutputPath.
  * The error causes are AWS's (conformance wait/test_base_wait_seconds_path__*,
- * wait/test_wait_timestamp_path__*). */
+ * wait/test_wait_timestamp_path__*). A JSONata Wait reads Seconds or Timestamp from an
+ * expression and ends with its Output and Assign once waited. */
 #include "internal.h"
 #include "vars.h"
 
@@ -91,11 +92,69 @@ static bool deadline(asl_run *r, const asl_json *in, int64_t now, int64_t *due)
   return ok;
 }
 
+#define MAX_WAIT_SECONDS 99999999
+
+/* JSONata: Seconds or Timestamp from its expression on $states.input; false (and r->error,
+ * States.QueryEvaluationError) when the value is not one (wait/test_wait_timestamp_jsonata__*). */
+static bool deadline_jsonata(asl_run *r, int64_t now, int64_t *due)
+{
+  const asl_state *st = r->state;
+  bool seconds = st->u.wait.seconds_expr != NULL;
+  const asl_jsonata_template *t = seconds ? st->u.wait.seconds_expr : st->u.wait.timestamp_expr;
+  asl__states s = {.input = r->input};
+  asl_json *v = asl__ata_eval(r, t, &s);
+  if (!v)
+    return false;
+  char *text = asl__value_text(v);
+  bool ok = true;
+  if (seconds) {
+    int64_t n = 0;
+    if (!asl__ata_integer(v, &n)) {
+      ok = false;
+      asl__ata_fail(r, "Seconds", "The Seconds field cannot be parsed as a long value: %s", text);
+    }
+    if (ok && (n < 0 || n > MAX_WAIT_SECONDS)) {
+      ok = false;
+      asl__ata_fail(r, "Seconds",
+                    "The Seconds field must be a non-negative integer of at most %d: %s",
+                    MAX_WAIT_SECONDS, text);
+    }
+    if (ok)
+      *due = add_seconds(now, n);
+  } else {
+    asl_timestamp ts;
+    if (asl_json_is_string(v) && asl_timestamp_parse(asl_json_str(v), asl_json_str_len(v), &ts)) {
+      *due = timestamp_ms(ts);
+    } else {
+      ok = false;
+      asl__ata_fail(r, "Timestamp",
+                    "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+                    "date-time format string: %s",
+                    text);
+    }
+  }
+  asl_free(text);
+  asl_json_decref(v);
+  return ok;
+}
+
 static void on_wait_timer(asl__timer *t)
 {
   asl_run *r = t->data;
   asl_json *in = r->u.wait.effective;
   r->u.wait.effective = NULL;
+  if (r->state->query_language == ASL_QL_JSONATA) {
+    asl__states s = {.input = r->input};
+    bool ok = asl__ata_finish(r, r->state->output, r->state->assign_jsonata, &s, r->input);
+    asl_json_decref(in);
+    if (!ok) {
+      asl__run_state_done(r, ASL__OUT_FAILED);
+      return;
+    }
+    r->next = r->state->next;
+    asl__run_state_done(r, ASL__OUT_DONE);
+    return;
+  }
   /* Assign reads the effective input; nothing else assigns this run's variables meanwhile, so
    * they are still the ones from before the state */
   const asl_template *assign = r->state->assign_template;
@@ -124,7 +183,11 @@ asl__step asl__state_wait_run(asl_run *r)
     return ASL__STEP_FAILED;
   int64_t now = asl__clock_now(&e->clock);
   int64_t due = now;
-  if (!deadline(r, in, now, &due)) {
+  bool ok = r->state->query_language == ASL_QL_JSONATA &&
+                    (r->state->u.wait.seconds_expr || r->state->u.wait.timestamp_expr)
+                ? deadline_jsonata(r, now, &due)
+                : deadline(r, in, now, &due);
+  if (!ok) {
     asl_json_decref(in);
     return ASL__STEP_FAILED;
   }

@@ -1,7 +1,7 @@
 /* The parts several state types share, loaded once for all of them: Next/End, the JSONPath
  * input/output pipeline (InputPath, Parameters, ResultSelector, ResultPath, OutputPath), the
- * JSONata fields kept raw (Arguments, Output, Assign), and nested state lists (Parallel
- * branches, Map processors). Retry and Catch are in retry_catch.c. */
+ * JSONata fields Arguments and Output (compiled by load_jsonata.c), Assign, and nested state
+ * lists (Parallel branches, Map processors). Retry and Catch are in retry_catch.c. */
 #include "internal.h"
 
 #include <string.h>
@@ -53,7 +53,8 @@ static void load_arguments(state_ctx *c)
     asl_free(got);
     return;
   }
-  c->st->arguments = s->v;
+  c->st->arguments =
+      asl__compile_jsonata(c->L, s, c->st->pointer, "Arguments", "Arguments", 0);
 }
 
 void asl__load_io(state_ctx *c)
@@ -84,12 +85,14 @@ void asl__load_io(state_ctx *c)
     asl__compile_refpath(L, &c->f[F_RESULT_PATH], p, "ResultPath", &st->result_path_null,
                          &st->result_path);
   load_arguments(c);
-  st->output = c->f[F_OUTPUT].v;
-  /* Assign is kept raw until variables land (issue 9): it may read $$, so count it as doing so */
+  unsigned after = asl__ata_result_of(c->st->type);
+  st->output = asl__compile_jsonata(L, &c->f[F_OUTPUT], p, "Output", "Output", after);
+  /* Assign: a payload template in JSONPath states (assign.c), JSONata's in the others */
   if (c->f[F_ASSIGN].v && asl__want_object(L, &c->f[F_ASSIGN], p, "Assign")) {
     st->assign = c->f[F_ASSIGN].v;
     st->assign_template = asl__load_assign(c, &c->f[F_ASSIGN], p);
-    st->uses_context = true;
+    if (c->jsonata)
+      st->assign_jsonata = asl__compile_jsonata(L, &c->f[F_ASSIGN], p, "Assign", "Assign", after);
   }
 }
 

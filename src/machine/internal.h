@@ -175,6 +175,17 @@ asl_template *asl__load_assign(state_ctx *c, const slot *s, const char *base);
  * the state's scope or of the scopes around it sets. */
 void asl__check_variables(loader *L);
 
+/* ---- JSONata fields (load_jsonata.c) ---- */
+/* What an expression may read of $states beside input and context. */
+enum { ASL__ATA_RESULT = 1, ASL__ATA_ERROR_OUTPUT = 2 };
+/* Compiles the JSONata template [s] (the value at [base]/[token]; NULL when absent), naming it
+ * [field] in runtime causes ("Output", "Items"); a read of $states.result or $states.errorOutput
+ * that [allowed] does not give is reported. NULL when absent or when it reported a problem. */
+asl_jsonata_template *asl__compile_jsonata(loader *L, const slot *s, const char *base,
+                                           const char *token, const char *field, unsigned allowed);
+/* What Output and Assign of state type [t] may read: $states.result for Task, Parallel, Map. */
+unsigned asl__ata_result_of(asl_state_type t);
+
 /* ---- state loaders (load_<type>.c), rows of state_types.def ---- */
 void asl__load_task(state_ctx *c);
 void asl__load_pass(state_ctx *c);

@@ -1,6 +1,7 @@
 /* Choice states: Choices (non-empty) and Default. In JSONPath states each rule is compiled by
  * lang's asl_choice_compile (which reports bad operators and operands itself); this file checks
- * what a top-level rule adds (Next, Comment, Assign). JSONata rules (Condition) are kept raw. */
+ * what a top-level rule adds (Next, Comment, Assign). JSONata rules (Condition, Output, Assign)
+ * are compiled by load_jsonata.c. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -85,9 +86,9 @@ static void load_rule(state_ctx *c, const asl_json *rule, const char *ptr, asl_c
                 "Condition must be a JSONata expression \"{%% ... %%}\" or a boolean, not %s", got);
       asl_free(got);
     } else {
-      b->condition = f[R_CONDITION].v;
+      b->condition = asl__compile_jsonata(L, &f[R_CONDITION], ptr, "Condition", "Condition", 0);
     }
-    b->output = f[R_OUTPUT].v;
+    b->output = asl__compile_jsonata(L, &f[R_OUTPUT], ptr, "Output", "Output", 0);
   } else if (f[R_CONDITION].v || f[R_OUTPUT].v) {
     int which = f[R_CONDITION].v ? R_CONDITION : R_OUTPUT;
     asl__diag(L, f[which].kpos, ptr, rule_fields[which],
@@ -112,7 +113,8 @@ static void load_rule(state_ctx *c, const asl_json *rule, const char *ptr, asl_c
   if (f[R_ASSIGN].v && asl__want_object(L, &f[R_ASSIGN], ptr, "Assign")) {
     b->assign = f[R_ASSIGN].v;
     b->assign_template = asl__load_assign(c, &f[R_ASSIGN], ptr);
-    c->st->uses_context = true; /* kept raw: it may read $$ */
+    if (c->jsonata)
+      b->assign_jsonata = asl__compile_jsonata(L, &f[R_ASSIGN], ptr, "Assign", "Assign", 0);
   }
 }
 

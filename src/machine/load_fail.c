@@ -1,10 +1,10 @@
 /* Fail states: the error name and cause, each either literal (Error, Cause), a path or
- * intrinsic call (ErrorPath, CausePath; JSONPath), or a JSONata expression kept raw. */
+ * intrinsic call (ErrorPath, CausePath; JSONPath), or a JSONata expression. */
 #include "internal.h"
 
 /* One of Error/Cause with its Path twin. */
 static void load_pair(state_ctx *c, field_id lit, field_id path, const char **out_lit,
-                      asl_expr **out_path, const asl_json **out_expr)
+                      asl_expr **out_path, asl_jsonata_template **out_expr)
 {
   loader *L = c->L;
   asl_state *st = c->st;
@@ -16,7 +16,7 @@ static void load_pair(state_ctx *c, field_id lit, field_id path, const char **ou
   }
   if (c->f[lit].v && asl__want_string(L, &c->f[lit], st->pointer, lname)) {
     if (c->jsonata && asl__is_jsonata_expr(c->f[lit].v))
-      *out_expr = c->f[lit].v;
+      *out_expr = asl__compile_jsonata(L, &c->f[lit], st->pointer, lname, lname, 0);
     else
       *out_lit = asl__arena_str(L, c->f[lit].v);
   }

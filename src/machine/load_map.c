@@ -99,7 +99,7 @@ static void load_processor(state_ctx *c)
 
 /* A number that may also be given by a path or, in JSONata, an expression. */
 static bool load_limit(state_ctx *c, field_id lit, field_id path, asl_path **out_path,
-                       const asl_json **out_expr)
+                       asl_jsonata_template **out_expr)
 {
   asl_state *st = c->st;
   if (c->f[lit].v && c->f[path].v) {
@@ -114,7 +114,8 @@ static bool load_limit(state_ctx *c, field_id lit, field_id path, asl_path **out
   if (!c->f[lit].v)
     return false;
   if (c->jsonata && asl__is_jsonata_expr(c->f[lit].v)) {
-    *out_expr = c->f[lit].v;
+    *out_expr = asl__compile_jsonata(c->L, &c->f[lit], st->pointer, asl__field_names[lit],
+                                     asl__field_names[lit], 0);
     return false;
   }
   return true; /* the caller reads the literal */
@@ -166,7 +167,7 @@ static void load_items(state_ctx *c)
   slot *items = &c->f[F_ITEMS];
   if (items->v) {
     if (asl_json_is_array(items->v) || asl__is_jsonata_expr(items->v)) {
-      st->u.map.items = items->v;
+      st->u.map.items = asl__compile_jsonata(L, items, st->pointer, "Items", "Items", 0);
     } else {
       char *got = asl__describe(items->v);
       asl__sdiag(c, F_ITEMS, false,
@@ -185,7 +186,8 @@ static void load_items(state_ctx *c)
     st->u.map.item_selector = st->parameters; /* compiled by common.c */
   } else if (sel->v && c->jsonata) {
     if (asl_json_is_object(sel->v) || asl__is_jsonata_expr(sel->v)) {
-      st->u.map.jsonata_item_selector = sel->v;
+      st->u.map.jsonata_item_selector =
+          asl__compile_jsonata(L, sel, st->pointer, "ItemSelector", "ItemSelector", 0);
     } else {
       char *got = asl__describe(sel->v);
       asl__sdiag(c, F_ITEM_SELECTOR, false,

@@ -9,7 +9,7 @@
 
 /* TimeoutSeconds or HeartbeatSeconds with its Path twin; returns the literal value or 0. */
 static int64_t load_seconds(state_ctx *c, field_id lit, field_id path, asl_path **out_path,
-                            const asl_json **out_expr)
+                            asl_jsonata_template **out_expr)
 {
   loader *L = c->L;
   asl_state *st = c->st;
@@ -22,7 +22,7 @@ static int64_t load_seconds(state_ctx *c, field_id lit, field_id path, asl_path 
   int64_t value = 0;
   if (c->f[lit].v) {
     if (c->jsonata && asl__is_jsonata_expr(c->f[lit].v))
-      *out_expr = c->f[lit].v;
+      *out_expr = asl__compile_jsonata(L, &c->f[lit], st->pointer, lname, lname, 0);
     else
       asl__want_int(L, &c->f[lit], st->pointer, lname, 1, MAX_TASK_SECONDS,
                     c->jsonata ? "a positive integer (at most 99999999) or a JSONata expression "
@@ -55,8 +55,12 @@ static void load_credentials(state_ctx *c)
     asl__diag(L, f[K_ROLE_ARN_PATH].kpos, ptr, "RoleArn.$",
               "Credentials may have RoleArn or \"RoleArn.$\", not both; keep one");
   } else if (f[K_ROLE_ARN].v) {
-    if (asl__want_string(L, &f[K_ROLE_ARN], ptr, "RoleArn") &&
-        !(c->jsonata && asl__is_jsonata_expr(f[K_ROLE_ARN].v)))
+    if (!asl__want_string(L, &f[K_ROLE_ARN], ptr, "RoleArn"))
+      ;
+    else if (c->jsonata && asl__is_jsonata_expr(f[K_ROLE_ARN].v))
+      st->u.task.role_arn_expr =
+          asl__compile_jsonata(L, &f[K_ROLE_ARN], ptr, "RoleArn", "Credentials/RoleArn", 0);
+    else
       st->u.task.role_arn = asl__arena_str(L, f[K_ROLE_ARN].v);
   } else if (f[K_ROLE_ARN_PATH].v) {
     if (c->jsonata)

@@ -12,7 +12,7 @@ static void load_seconds(state_ctx *c)
   slot *s = &c->f[F_SECONDS];
   asl_state *st = c->st;
   if (c->jsonata && asl__is_jsonata_expr(s->v)) {
-    st->u.wait.seconds_expr = s->v;
+    st->u.wait.seconds_expr = asl__compile_jsonata(c->L, s, st->pointer, "Seconds", "Seconds", 0);
     return;
   }
   const char *what = c->jsonata ? "a non-negative integer (at most 99999999) or a JSONata "
@@ -28,7 +28,8 @@ static void load_timestamp(state_ctx *c)
   slot *s = &c->f[F_TIMESTAMP];
   asl_state *st = c->st;
   if (c->jsonata && asl__is_jsonata_expr(s->v)) {
-    st->u.wait.timestamp_expr = s->v;
+    st->u.wait.timestamp_expr =
+        asl__compile_jsonata(c->L, s, st->pointer, "Timestamp", "Timestamp", 0);
     return;
   }
   if (!asl__want_string(c->L, s, st->pointer, "Timestamp"))

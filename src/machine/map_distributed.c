@@ -88,14 +88,17 @@ static asl_template *load_params(state_ctx *c, const slot *params, const slot *a
 /* A positive count that may also come from a JSONPath (or, in JSONata, an expression). */
 static void load_count(state_ctx *c, const slot *lit, const slot *path, const char *ptr,
                        const char *lname, const char *pname, int64_t max, int64_t *out,
-                       asl_path **out_path)
+                       asl_path **out_path, asl_jsonata_template **out_expr)
 {
   loader *L = c->L;
   if (lit->v && path->v) {
     asl__diag(L, path->kpos, ptr, pname, "use %s or %s, not both", lname, pname);
     return;
   }
-  if (lit->v && !(c->jsonata && asl__is_jsonata_expr(lit->v))) {
+  if (lit->v && c->jsonata && asl__is_jsonata_expr(lit->v)) {
+    if (out_expr)
+      *out_expr = asl__compile_jsonata(L, lit, ptr, lname, lname, 0);
+  } else if (lit->v) {
     char *what = asl_strfmt("a positive integer (at most %lld)%s", (long long)max,
                             c->jsonata ? " or a JSONata expression \"{% ... %}\"" : "");
     asl__want_int(L, lit, ptr, lname, 1, max, what, out);
@@ -160,7 +163,7 @@ static void load_reader_config(state_ctx *c, const slot *s, const char *reader_p
                 "CSVHeaders is used only with \"CSVHeaderLocation\": \"GIVEN\"; add it, or "
                 "remove CSVHeaders to read the first row");
     load_count(c, &f[RC_MAX_ITEMS], &f[RC_MAX_ITEMS_PATH], ptr, "MaxItems", "MaxItemsPath",
-               100000000, &st->u.map.reader_max_items, &st->u.map.reader_max_items_path);
+               100000000, &st->u.map.reader_max_items, &st->u.map.reader_max_items_path, NULL);
   }
   asl_free(ptr);
 }
@@ -214,15 +217,18 @@ static void load_batcher(state_ctx *c)
                 "forms): how large a batch may be");
     load_count(c, &f[IB_MAX_ITEMS], &f[IB_MAX_ITEMS_PATH], ptr, "MaxItemsPerBatch",
                "MaxItemsPerBatchPath", 100000000, &st->u.map.batcher_max_items,
-               &st->u.map.batcher_max_items_path);
+               &st->u.map.batcher_max_items_path, &st->u.map.batcher_max_items_expr);
     /* a batch is one child execution's input: the payload quota caps it */
     load_count(c, &f[IB_MAX_BYTES], &f[IB_MAX_BYTES_PATH], ptr, "MaxInputBytesPerBatch",
                "MaxInputBytesPerBatchPath", 262144, &st->u.map.batcher_max_input_bytes,
-               &st->u.map.batcher_max_input_bytes_path);
+               &st->u.map.batcher_max_input_bytes_path, &st->u.map.batcher_max_input_bytes_expr);
     slot *bi = &f[IB_BATCH_INPUT];
     if (bi->v && c->jsonata) {
       if (!asl_json_is_object(bi->v) && !asl__is_jsonata_expr(bi->v))
         asl__want_object(L, bi, ptr, "BatchInput");
+      else
+        st->u.map.batcher_batch_input_expr =
+            asl__compile_jsonata(L, bi, ptr, "BatchInput", "ItemBatcher/BatchInput", 0);
     } else if (bi->v &&
                asl__compile_template(L, bi, ptr, "BatchInput", &st->u.map.batcher_batch_input) &&
                asl_template_uses_context(st->u.map.batcher_batch_input)) {

@@ -237,12 +237,15 @@ static void load_catcher(state_ctx *c, const asl_json *v, size_t vpos, const cha
                 "Output is a JSONata field and this state uses JSONPath; use ResultPath, or set "
                 "\"QueryLanguage\": \"JSONata\"");
     else
-      k->output = f[C_OUTPUT].v;
+      k->output = asl__compile_jsonata(L, &f[C_OUTPUT], ptr, "Output", "Output",
+                                       ASL__ATA_ERROR_OUTPUT);
   }
   if (f[C_ASSIGN].v && asl__want_object(L, &f[C_ASSIGN], ptr, "Assign")) {
     k->assign = f[C_ASSIGN].v;
     k->assign_template = asl__load_assign(c, &f[C_ASSIGN], ptr);
-    c->st->uses_context = true; /* kept raw: it may read $$ */
+    if (c->jsonata)
+      k->assign_jsonata = asl__compile_jsonata(L, &f[C_ASSIGN], ptr, "Assign", "Assign",
+                                               ASL__ATA_ERROR_OUTPUT);
   }
   if (f[C_COMMENT].v)
     asl__want_string(L, &f[C_COMMENT], ptr, "Comment");

@@ -1,8 +1,7 @@
 #!/bin/sh
-# Runs the AWS-recorded corpus of ../shared/conformance through the built aslrun, leaving out the
-# features of later milestones (JSONata, variables), then checks the recorded histories
-# (history_check.py). With --handlers, the cases that call Lambda functions run too, each
-# function written as a real Python handler (needs python3). The cases listed in
+# Runs the AWS-recorded corpus of ../shared/conformance through the built aslrun, then checks the
+# recorded histories (history_check.py). With --handlers, the cases that call Lambda functions
+# run too, each function written as a real Python handler (needs python3). The cases listed in
 # known_failures.txt cannot pass (each line says why) and may fail, no others. The cases
 # recorded on Express machines run as Express executions (aslrun run --express). Run from the
 # source root; skipped (exit 77) where ../shared is not beside the clone.
@@ -19,13 +18,13 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
 python3 ../shared/conformance-run "$aslrun" ../shared/conformance --arg=--virtual-time \
-  --without jsonata,variables --strict-cause "$@" >"$out" || true
+  --strict-cause "$@" >"$out" || true
 # the cases recorded on Express machines, run as Express executions (aslrun run --express)
 express=$(grep -rl '"machine_type": "EXPRESS"' ../shared/conformance | sort)
 if [ -n "$express" ]; then
   # shellcheck disable=SC2086 # one argument a case file
   python3 ../shared/conformance-run "$aslrun" $express --express --arg=--express \
-    --arg=--virtual-time --without jsonata,variables --strict-cause "$@" >>"$out" || true
+    --arg=--virtual-time --strict-cause "$@" >>"$out" || true
 fi
 cat "$out"
 python3 - "$out" "$here/known_failures.txt" <<'PY' || status=1
@@ -46,6 +45,5 @@ for case in unexpected:
     print("unexpected failure: %s" % case)
 sys.exit(1 if unexpected else 0)
 PY
-python3 "$here/history_check.py" "$aslrun" ../shared/conformance \
-  --without jsonata,variables "$@" || status=1
+python3 "$here/history_check.py" "$aslrun" ../shared/conformance "$@" || status=1
 exit $status

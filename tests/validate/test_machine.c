@@ -150,7 +150,7 @@ static void test_nested(void)
   asl_machine_free(m);
 }
 
-static void test_jsonata_kept_raw(void)
+static void test_jsonata_compiled(void)
 {
   asl_machine *m =
       load("{\"QueryLanguage\": \"JSONata\", \"StartAt\": \"T\", \"States\": {"
@@ -169,14 +169,19 @@ static void test_jsonata_kept_raw(void)
   asl_state *c = m->top.items[1];
   asl_state *w = m->top.items[2];
   CHECK(t->query_language == ASL_QL_JSONATA && t->uses_context);
-  CHECK(asl_json_is_object(t->arguments));
-  CHECK(asl_json_is_string(t->output));
+  CHECK(t->arguments && !asl_jsonata_template_is_constant(t->arguments));
+  CHECK(asl_jsonata_template_uses_variable(t->arguments, "states"));
+  CHECK(t->output && asl_jsonata_template_reads_member(t->output, "states", "result"));
   CHECK(asl_json_is_object(t->assign));
-  CHECK(t->u.task.timeout_seconds == 0 && asl_json_is_string(t->u.task.timeout_seconds_expr));
+  CHECK(t->assign_jsonata && asl_jsonata_template_is_constant(t->assign_jsonata));
+  CHECK(t->u.task.timeout_seconds == 0 && t->u.task.timeout_seconds_expr != NULL);
   CHECK(c->u.choice.count == 1 && c->u.choice.branches[0].rule == NULL);
-  CHECK(asl_json_is_string(c->u.choice.branches[0].condition));
+  CHECK(c->u.choice.branches[0].condition != NULL);
+  CHECK(asl_jsonata_template_uses_variable(c->u.choice.branches[0].condition, "x"));
+  CHECK(c->u.choice.branches[0].output &&
+        asl_jsonata_template_is_constant(c->u.choice.branches[0].output));
   CHECK(c->u.choice.branches[0].next == w && c->u.choice.default_next == w);
-  CHECK(!w->u.wait.has_timestamp && asl_json_is_string(w->u.wait.timestamp_expr));
+  CHECK(!w->u.wait.has_timestamp && w->u.wait.timestamp_expr != NULL);
   asl_machine_free(m);
 }
 
@@ -254,7 +259,7 @@ int main(void)
   test_transitions();
   test_retry_catch();
   test_nested();
-  test_jsonata_kept_raw();
+  test_jsonata_compiled();
   test_compiled_paths();
   test_assign_counts_as_context();
   test_failure_returns_null();

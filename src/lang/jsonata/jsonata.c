@@ -213,6 +213,37 @@ bool asl_jsonata_uses_variable(const asl_jsonata *e, const char *name)
   return q.found;
 }
 
+typedef struct member_query {
+  const char *name;
+  size_t len;
+  const char *member;
+  size_t mlen;
+  bool found;
+} member_query;
+
+static bool find_member(const jn_node *n, bool top, void *data)
+{
+  (void)top;
+  member_query *q = data;
+  if (n->kind != N_PATH || n->nitems < 2)
+    return true;
+  const jn_node *v = n->items[0];
+  const jn_node *m = n->items[1];
+  if (v->kind == N_VARIABLE && v->len == q->len && memcmp(v->str, q->name, q->len) == 0 &&
+      m->kind == N_NAME && m->len == q->mlen && memcmp(m->str, q->member, q->mlen) == 0) {
+    q->found = true;
+    return false;
+  }
+  return true;
+}
+
+bool asl_jsonata_reads_member(const asl_jsonata *e, const char *name, const char *member)
+{
+  member_query q = {name, strlen(name), member, strlen(member), false};
+  walk(e->ast, true, find_member, &q, 0);
+  return q.found;
+}
+
 typedef struct sfn_query {
   char *msg;
   size_t offset;

@@ -154,6 +154,16 @@ bool asl_jsonata_template_is_constant(const asl_jsonata_template *t)
   return t->root->kind == T_CONST;
 }
 
+const char *asl_jsonata_template_expression(const asl_jsonata_template *t)
+{
+  return t->root->kind == T_EXPR ? asl_jsonata_text(t->root->expr) : NULL;
+}
+
+const char *asl_jsonata_template_field(const asl_jsonata_template *t)
+{
+  return t->root->field;
+}
+
 static bool node_uses(const tnode *t, const char *name)
 {
   switch (t->kind) {
@@ -174,6 +184,29 @@ static bool node_uses(const tnode *t, const char *name)
 bool asl_jsonata_template_uses_variable(const asl_jsonata_template *t, const char *name)
 {
   return node_uses(t->root, name);
+}
+
+static bool node_reads(const tnode *t, const char *name, const char *member)
+{
+  switch (t->kind) {
+  case T_CONST:
+    return false;
+  case T_EXPR:
+    return asl_jsonata_reads_member(t->expr, name, member);
+  case T_ARRAY:
+  case T_OBJECT:
+    for (size_t i = 0; i < t->n; i++)
+      if (node_reads(t->kids[i], name, member))
+        return true;
+    return false;
+  }
+  return false;
+}
+
+bool asl_jsonata_template_reads_member(const asl_jsonata_template *t, const char *name,
+                                       const char *member)
+{
+  return node_reads(t->root, name, member);
 }
 
 static asl_json *eval_expr(const tnode *t, const asl_jsonata_env *env, asl_error *err)
