@@ -82,6 +82,9 @@ static asl_template *load_params(state_ctx *c, const slot *params, const slot *a
               "Arguments is a JSONata field and this state uses JSONPath; use Parameters");
   else if (args->v && !asl_json_is_object(args->v) && !asl__is_jsonata_expr(args->v))
     asl__want_object(L, args, ptr, "Arguments");
+  else if (args->v)
+    /* compiled for its diagnostics only: S3 is not served locally, nothing evaluates it */
+    asl__compile_jsonata(L, args, ptr, "Arguments", "Arguments", 0);
   return t;
 }
 
@@ -96,8 +99,10 @@ static void load_count(state_ctx *c, const slot *lit, const slot *path, const ch
     return;
   }
   if (lit->v && c->jsonata && asl__is_jsonata_expr(lit->v)) {
+    /* without [out_expr] (ReaderConfig, never run locally) compiled for its diagnostics */
+    asl_jsonata_template *t = asl__compile_jsonata(L, lit, ptr, lname, lname, 0);
     if (out_expr)
-      *out_expr = asl__compile_jsonata(L, lit, ptr, lname, lname, 0);
+      *out_expr = t;
   } else if (lit->v) {
     char *what = asl_strfmt("a positive integer (at most %lld)%s", (long long)max,
                             c->jsonata ? " or a JSONata expression \"{% ... %}\"" : "");
