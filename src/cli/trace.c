@@ -103,11 +103,29 @@ static void abbrev(cli_trace *t, const char *text, size_t n)
     asl_buf_add(&t->line, text, n);
     return;
   }
-  size_t cut = ABBREV - 3;
-  while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
-    cut--;
-  asl_buf_add(&t->line, text, cut);
+  asl_buf_add(&t->line, text, asl_utf8_floor(text, ABBREV - 3));
   asl_buf_adds(&t->line, "...");
+}
+
+/* The workflow variables a state assigned ("assignedVariables": name -> JSON text), as
+ * "  assigns $name=value ...", abbreviated as a whole. */
+static void assigned(cli_trace *t, const asl_json *d)
+{
+  const asl_json *vars = d ? asl_json_get_cstr(d, "assignedVariables") : NULL;
+  if (!vars || !asl_json_is_object(vars) || asl_json_len(vars) == 0)
+    return;
+  asl_buf b = ASL_BUF_INIT;
+  for (size_t i = 0; i < asl_json_len(vars); i++) {
+    size_t kl;
+    const char *k = asl_json_key_at(vars, i, &kl);
+    const asl_json *v = asl_json_value_at(vars, i);
+    asl_buf_printf(&b, "%s$%.*s=", i ? " " : "", (int)kl, k);
+    if (asl_json_is_string(v))
+      asl_buf_add(&b, asl_json_str(v), asl_json_str_len(v));
+  }
+  asl_buf_adds(&t->line, "  assigns ");
+  abbrev(t, b.data, b.len);
+  asl_buf_free(&b);
 }
 
 static void field(cli_trace *t, const asl_json *d, const char *key, const char *label)
@@ -287,6 +305,7 @@ static void text_event(cli_trace *t, const asl_event *ev)
       field(t, d, "input", "input");
     } else if (exited) {
       field(t, d, "output", "output");
+      assigned(t, d);
     }
     break;
   case ASL_EVENT_TASK_STARTED:
