@@ -221,12 +221,16 @@ typedef struct asl_task_query {
 typedef void (*asl_task_answer_cb)(void *data, const asl_task_query *q, asl_task_answer *out);
 
 /* ---- callback tasks (.waitForTaskToken) ---- */
-/* With a sink in asl_exec_opts.task_tokens, a .waitForTaskToken Task that no handler serves (a
- * MockConfigFile or inline mock still answers for the callback, as in Step Functions Local)
- * waits for its token ($$.Task.Token) to be answered through asl_exec_task_success, _failure or
- * _heartbeat, within its TimeoutSeconds and HeartbeatSeconds. Its history is AWS's:
- * TaskScheduled, TaskStarted, TaskSubmitted (no output: no service was called), then
- * TaskSucceeded, TaskFailed or TaskTimedOut. A token is valid for one attempt of one Task (a
+/* With a sink in asl_exec_opts.task_tokens, a .waitForTaskToken Task that no mock answers (a
+ * MockConfigFile or inline mock answers for the callback, as in Step Functions Local) waits for
+ * its token ($$.Task.Token) to be answered through asl_exec_task_success, _failure or
+ * _heartbeat, within its TimeoutSeconds and HeartbeatSeconds. A lambda:invoke.waitForTaskToken
+ * Task whose registry maps functions (asl_handlers_callback) first invokes FunctionName with its
+ * Payload, as lambda:invoke does; a function that fails fails the Task with lambda:invoke's
+ * errors (TaskFailed), and an answer sent while it runs is taken once it has returned. Its
+ * history is AWS's: TaskScheduled, TaskStarted, TaskSubmitted (with the function's response as
+ * output, or none when nothing was called), then TaskSucceeded, TaskFailed or TaskTimedOut.
+ * A token is valid for one attempt of one Task (a
  * retry gets a new one) and ends when the Task is answered, times out or is cancelled (the
  * execution stops or times out, a sibling branch or iteration fails). Tokens name their
  * execution (asl_task_token_execution) and are unique across executions. */

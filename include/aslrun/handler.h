@@ -67,6 +67,10 @@ typedef struct asl_task_request {
   uint64_t random;         /* a draw from the execution's random source, from which the
                               invocation's request id is made (so a seeded execution repeats
                               it); 0: the registry draws one of its own */
+  bool callback;           /* a .waitForTaskToken resource whose token the executor waits for
+                              once this invocation has returned (asl_handlers_callback says
+                              ASL_CALLBACK_FUNCTION); without it, only a mock serves such a
+                              resource */
 } asl_task_request;
 
 typedef struct asl_task_result {
@@ -106,10 +110,26 @@ asl_handlers *asl_handlers_new(const asl_handlers_opts *opts, asl_error *err);
 void asl_handlers_free(asl_handlers *h);
 
 /* Before an execution starts: fails when the Task state [state_name] with [resource] could not
- * be served (no mock, no configured function, a mock naming an unknown response), with a cause
- * that says how to configure one. */
+ * be served (no mock, no configured function, a mock naming an unknown response; an unmocked
+ * .waitForTaskToken Task, whose token only a server answers), with a cause that says how to
+ * configure one. */
 asl_status asl_handlers_check(asl_handlers *h, const char *state_name, const char *resource,
                               asl_task_style style, asl_error *err);
+
+/* What serves a .waitForTaskToken Task when the executor can wait for its token (a server
+ * answers tokens): a mock of [state_name] answers for the callback, as in Step Functions Local;
+ * lambda:invoke.waitForTaskToken ([style] ASL_TASK_LAMBDA_INVOKE), when aslrun.json maps
+ * functions or a Lambda endpoint is set, invokes its FunctionName with its Payload as
+ * lambda:invoke does (an unknown function is then Lambda.ResourceNotFoundException, as on AWS),
+ * after which the Task waits; otherwise nothing is called and the Task only waits. Without a way
+ * to answer tokens, asl_handlers_check refuses an unmocked .waitForTaskToken Task. */
+typedef enum asl_callback_service {
+  ASL_CALLBACK_MOCK,
+  ASL_CALLBACK_FUNCTION,
+  ASL_CALLBACK_WAIT,
+} asl_callback_service;
+asl_callback_service asl_handlers_callback(asl_handlers *h, const char *state_name,
+                                           asl_task_style style);
 
 /* Starts one invocation of the Task [req] describes (borrowed for the call only). ASL_OK: *[call]
  * is set and [cb]([data], result) runs exactly once later. Else [err] says why nothing could

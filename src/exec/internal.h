@@ -200,6 +200,7 @@ struct asl_run {
     } wait;
     struct {
       asl_task_call *call; /* the handler call under way, or NULL */
+      asl_task_style style; /* the resource's, which decides the events' family */
       asl__timer timeout;  /* TimeoutSeconds */
       asl__timer heartbeat; /* HeartbeatSeconds (no handler sends heartbeats) */
       const char *timed_out; /* the timeout's error name once a timer fired, else NULL */
@@ -216,6 +217,8 @@ struct asl_run {
       const char *answer_label;
       /* a .waitForTaskToken Task waiting for its token (task_token.c) */
       bool callback;
+      bool answer_ready;   /* the token was answered while the function still ran: the answer
+                              is delivered once the invocation has returned */
       asl__token *token;   /* while waiting */
       int64_t heartbeat_s; /* HeartbeatSeconds, restarted by each heartbeat */
     } task;
@@ -296,8 +299,9 @@ void asl__run_redrive(asl_run *r, int64_t previous_id);
 /* A new token for a .waitForTaskToken Task's attempt: names the execution, unique (a new
  * string value). */
 asl_json *asl__task_token_new(asl_exec *e);
-/* Whether the current Task attempt of [r] waits for its token rather than calling a handler. */
-bool asl__task_is_callback(asl_run *r);
+/* Whether the current Task attempt of [r] waits for its token rather than taking a handler's
+ * answer; then *[invoke] says whether a function is invoked first (asl_handlers_callback). */
+bool asl__task_is_callback(asl_run *r, bool *invoke);
 /* [r]'s Task now waits for the token of its context ($$.Task.Token). */
 void asl__task_wait_begin(asl_run *r);
 /* [r]'s Task no longer waits (answered, timed out, cancelled): the token ends, the sink hears. */

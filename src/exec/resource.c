@@ -34,9 +34,10 @@ asl_task_style asl_exec_resource_style(const char *resource)
     return ASL_TASK_LAMBDA_ARN;
   rest = after_service(resource, "states");
   if (rest && strncmp(rest, "::", 2) == 0) {
-    /* a lambda:invoke.waitForTaskToken ends with the callback's answer, not the function's:
-     * only a mock can serve it, as any other integration */
-    if (strcmp(rest + 2, "lambda:invoke") == 0)
+    /* lambda:invoke.waitForTaskToken invokes the function as lambda:invoke does; the Task then
+     * ends with the callback's answer, not the function's (state_task.c) */
+    if (strcmp(rest + 2, "lambda:invoke") == 0 ||
+        strcmp(rest + 2, "lambda:invoke.waitForTaskToken") == 0)
       return ASL_TASK_LAMBDA_INVOKE;
     return ASL_TASK_SERVICE;
   }

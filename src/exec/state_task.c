@@ -6,8 +6,10 @@
  * for an activity, Task* with resourceType/resource for lambda:invoke and other integrations.
  * The answer goes through ResultSelector, ResultPath and OutputPath (io.c), or in a JSONata state
  * Arguments make the request and Output and Assign read the answer as $states.result; Retry
- * and Catch are retry.c's. A .waitForTaskToken Task that nothing serves waits for its token
- * instead (task_token.c looks tokens up; the answer arrives here as an answer would). */
+ * and Catch are retry.c's. A .waitForTaskToken Task that no mock answers waits for its token
+ * instead, once the function it names has returned when one serves it
+ * (lambda:invoke.waitForTaskToken); task_token.c looks tokens up, and the answer arrives here
+ * as an answer would. */
 #include "internal.h"
 
 #include <string.h>
@@ -62,7 +64,7 @@ static asl_event_type event_of(family f, int which)
 
 static family family_of_run(const asl_run *r)
 {
-  return family_of(asl_exec_resource_style(r->state->u.task.resource));
+  return family_of(r->u.task.style);
 }
 
 /* Details of a Task* event begin with resourceType and resource ("lambda", "invoke"). */
@@ -132,11 +134,17 @@ static void emit_started(asl_run *r)
   asl__run_emit(r, event_of(f, 1), d);
 }
 
-/* A callback Task's integration call is done and it now waits for its token; no service was
- * called, so there is no output to show. */
-static void emit_submitted(asl_run *r)
+/* A callback Task's integration call is done and it now waits for its token: [output] is the
+ * service's response (lambda:invoke's, as TaskSucceeded would show it; LocalStack's callback
+ * snapshots recorded on AWS), or NULL when no service was called. */
+static void emit_submitted(asl_run *r, const asl_json *output)
 {
-  asl_json *d = asl__events_wanted(r->exec) ? task_details(r, 0) : NULL;
+  asl_json *d = NULL;
+  if (asl__events_wanted(r->exec)) {
+    d = task_details(r, output ? 2 : 0);
+    if (output)
+      asl__event_put_payload(d, "output", "outputDetails", output);
+  }
   asl__run_emit(r, ASL_EVENT_TASK_SUBMITTED, d);
 }
 
@@ -400,6 +408,18 @@ static void on_answer(asl__timer *t)
   asl_free(cause);
 }
 
+/* Delivers the answer kept in the attempt from the loop, as a handler's would come. */
+static void deliver_answer(asl_run *r)
+{
+  asl__clock *c = &r->exec->clock;
+  r->u.task.answer_timer.cb = on_answer;
+  r->u.task.answer_timer.data = r;
+  asl_error err = ASL_ERROR_INIT;
+  /* cannot fail: a running execution's clock is open */
+  asl__clock_timer_start(c, &r->u.task.answer_timer, asl__clock_now(c), &err);
+  asl_error_clear(&err);
+}
+
 /* The Map iterations that hold [r]'s current state, outermost first. */
 typedef ASL_VEC(int64_t) index_vec;
 typedef ASL_VEC(const char *) name_vec;
@@ -466,33 +486,92 @@ static asl__step answer_attempt(asl_run *r, const asl_task_answer *a, const asl_
   case ASL_ANSWER_HANDLER:
     break;
   }
-  asl__clock *c = &r->exec->clock;
-  r->u.task.answer_timer.cb = on_answer;
-  r->u.task.answer_timer.data = r;
-  asl_error err = ASL_ERROR_INIT;
-  /* cannot fail: a running execution's clock is open */
-  asl__clock_timer_start(c, &r->u.task.answer_timer, asl__clock_now(c), &err);
-  asl_error_clear(&err);
+  deliver_answer(r);
   return ASL__STEP_PENDING;
+}
+
+/* ----------------------------------------------------------------- handlers ---- */
+
+/* Starts the registry's call for the attempt, whose answer goes to [cb]; false (and r->error)
+ * when nothing could start it. */
+static bool start_call(asl_run *r, const asl_json *eff, int64_t timeout_s, asl_task_fault fault,
+                       bool callback, asl_task_done_cb cb)
+{
+  asl_exec *e = r->exec;
+  const asl_state *st = r->state;
+  asl_task_request req = {
+      .state_name = st->name,
+      .resource = st->u.task.resource,
+      .style = r->u.task.style,
+      .input = eff,
+      .context = r->context,
+      .invocation = r->u.task.invocation,
+      .timeout_seconds = timeout_s,
+      .now_ms = asl__clock_now(&e->clock),
+      .fault = fault,
+      .random = asl__exec_random(e),
+      .callback = callback,
+  };
+  asl_error err = ASL_ERROR_INIT;
+  asl_task_call *call = NULL;
+  if (asl_task_invoke(e->handlers, &req, cb, r, &call, &err) != ASL_OK) {
+    /* nothing could serve it (the CLI checks every Task before it starts, so this is rare):
+     * an interpreter error, not one a Catch should see */
+    if (!err.name)
+      err.name = asl_strdup(ASL__ERR(RUNTIME));
+    asl__run_fail(r, &err);
+    return false;
+  }
+  r->u.task.call = call;
+  return true;
 }
 
 /* --------------------------------------------------------------- callbacks ---- */
 
+/* The function of a callback Task has returned: TaskSubmitted shows its response and the Task
+ * goes on waiting for its token, or takes the answer that came meanwhile. A failed, timed-out or
+ * cancelled invocation ends the Task as any call does (Lambda's errors, so Retry and Catch act),
+ * and its token with it. */
+static void on_invoked(void *data, const asl_task_result *res)
+{
+  asl_run *r = data;
+  if (res->status != ASL_OK || r->u.task.canceling || r->u.task.timed_out) {
+    asl__task_wait_end(r);
+    answer_clear(r);
+    r->u.task.answer_ready = false;
+    on_task_done(r, res);
+    return;
+  }
+  r->u.task.call = NULL;
+  note_handler(r, res, NULL, NULL);
+  emit_submitted(r, res->value);
+  r->u.task.answered = true;
+  if (r->u.task.answer_ready) {
+    r->u.task.answer_ready = false;
+    asl__clock_timer_stop(&r->exec->clock, &r->u.task.timeout);
+    deliver_answer(r);
+  }
+}
+
 /* The attempt waits for its token: the events of an integration call that was submitted, and
  * the clock held as for a handler at work (TimeoutSeconds and HeartbeatSeconds are real time
- * even in virtual time: the answer comes from outside). */
+ * even in virtual time: the answer comes from outside). With [invoke], the function's call
+ * (on_invoked) has started, as lambda:invoke's would; the token is valid from the start, so that
+ * an answer sent while the function still runs counts (it is delivered after TaskSubmitted). */
 static asl__step callback_attempt(asl_run *r, const asl_json *eff, int64_t timeout_s,
-                                  int64_t heartbeat_s)
+                                  int64_t heartbeat_s, bool invoke)
 {
   r->u.task.callback = true;
-  r->u.task.answered = true;
   r->u.task.answer_label = "task token";
   r->u.task.heartbeat_s = heartbeat_s;
+  r->u.task.answered = !invoke;
   emit_scheduled(r, eff, timeout_s, heartbeat_s);
   emit_started(r);
-  emit_submitted(r);
+  if (!invoke)
+    emit_submitted(r, NULL);
   asl__clock_hold_work(&r->exec->clock);
   r->u.task.holding = true;
+  r->u.task.holding_work = true;
   start_timer(r, &r->u.task.timeout, on_timeout, timeout_s);
   start_timer(r, &r->u.task.heartbeat, on_heartbeat, heartbeat_s);
   asl__task_wait_begin(r);
@@ -505,8 +584,10 @@ void asl__task_callback_answer(asl_run *r, const asl_json *value, const char *er
   asl_exec *e = r->exec;
   asl__clock *c = &e->clock;
   asl__task_wait_end(r);
-  asl__clock_timer_stop(c, &r->u.task.timeout);
+  /* no heartbeat can come now; TimeoutSeconds still bounds a function that is still running */
   asl__clock_timer_stop(c, &r->u.task.heartbeat);
+  if (!r->u.task.call)
+    asl__clock_timer_stop(c, &r->u.task.timeout);
   if (value && asl_json_size(value) > e->payload_limit) {
     r->u.task.answer_error = asl_strdup(ASL__ERR(DATA_LIMIT_EXCEEDED));
     r->u.task.answer_cause =
@@ -519,12 +600,12 @@ void asl__task_callback_answer(asl_run *r, const asl_json *value, const char *er
     r->u.task.answer_error = error ? asl_strdup(error) : NULL;
     r->u.task.answer_cause = cause ? asl_strdup(cause) : NULL;
   }
-  r->u.task.answer_timer.cb = on_answer;
-  r->u.task.answer_timer.data = r;
-  asl_error err = ASL_ERROR_INIT;
-  /* cannot fail: a running execution's clock is open */
-  asl__clock_timer_start(c, &r->u.task.answer_timer, asl__clock_now(c), &err);
-  asl_error_clear(&err);
+  if (r->u.task.call) {
+    /* the function still runs: TaskSubmitted comes first (on_invoked) */
+    r->u.task.answer_ready = true;
+    return;
+  }
+  deliver_answer(r);
 }
 
 void asl__task_callback_heartbeat(asl_run *r)
@@ -548,14 +629,18 @@ static asl__step task_attempt(asl_run *r)
   r->u.task.timed_out = NULL;
   r->u.task.canceling = false;
   r->u.task.holding = false;
+  r->u.task.holding_work = false;
   r->u.task.answered = false;
   r->u.task.answer_label = NULL;
   r->u.task.answer_value = NULL;
   r->u.task.answer_error = NULL;
   r->u.task.answer_cause = NULL;
   r->u.task.callback = false;
+  r->u.task.answer_ready = false;
   r->u.task.token = NULL;
   r->u.task.heartbeat_s = 0;
+  /* once an attempt: every event of the attempt and its request need it */
+  r->u.task.style = asl_exec_resource_style(st->u.task.resource);
   /* the request carries $$ whether or not an expression reads it (lambda:invoke takes its
    * region from it); rebuilt for each attempt, as $$.State.RetryCount changes */
   if (!r->context || r->retry_total > 0)
@@ -580,8 +665,10 @@ static asl__step task_attempt(asl_run *r)
     asl_json_decref(eff);
     return step;
   }
-  if (asl__task_is_callback(r)) {
-    asl__step step = callback_attempt(r, eff, timeout_s, heartbeat_s);
+  bool invoke;
+  bool callback = asl__task_is_callback(r, &invoke);
+  if (callback && !invoke) {
+    asl__step step = callback_attempt(r, eff, timeout_s, heartbeat_s, false);
     asl_json_decref(eff);
     return step;
   }
@@ -595,31 +682,16 @@ static asl__step task_attempt(asl_run *r)
     return asl__run_fail(r, &err);
   }
 
-  asl_task_style style = asl_exec_resource_style(st->u.task.resource);
-  asl_task_request req = {
-      .state_name = st->name,
-      .resource = st->u.task.resource,
-      .style = style,
-      .input = eff,
-      .context = r->context,
-      .invocation = r->u.task.invocation,
-      .timeout_seconds = timeout_s,
-      .now_ms = asl__clock_now(&e->clock),
-      .fault = ans.fault,
-      .random = asl__exec_random(e),
-  };
-  asl_error err = ASL_ERROR_INIT;
-  asl_task_call *call = NULL;
-  if (asl_task_invoke(e->handlers, &req, on_task_done, r, &call, &err) != ASL_OK) {
-    /* nothing could serve it (the CLI checks every Task before it starts, so this is rare):
-     * an interpreter error, not one a Catch should see */
+  if (!start_call(r, eff, timeout_s, ans.fault, callback, callback ? on_invoked : on_task_done)) {
     asl_json_decref(eff);
-    if (!err.name)
-      err.name = asl_strdup(ASL__ERR(RUNTIME));
-    return asl__run_fail(r, &err);
+    return ASL__STEP_FAILED;
   }
-  r->u.task.call = call;
-  r->u.task.holding_work = asl_task_call_runs_code(call);
+  if (callback) {
+    asl__step step = callback_attempt(r, eff, timeout_s, heartbeat_s, true);
+    asl_json_decref(eff);
+    return step;
+  }
+  r->u.task.holding_work = asl_task_call_runs_code(r->u.task.call);
   if (r->u.task.holding_work)
     asl__clock_hold_work(&e->clock);
   else

@@ -120,20 +120,25 @@ void asl__tokens_free(asl_exec *e)
 
 /* ---------------------------------------------------------------- waiting ---- */
 
-bool asl__task_is_callback(asl_run *r)
+bool asl__task_is_callback(asl_run *r, bool *invoke)
 {
   asl_exec *e = r->exec;
   const asl_state *st = r->state;
+  *invoke = false;
   if (!e->has_token_sink || !asl__resource_is_callback(st->u.task.resource))
     return false;
   if (!e->handlers)
     return true;
-  /* a mock of the state answers for the callback, as in Step Functions Local */
-  asl_error err = ASL_ERROR_INIT;
-  bool served = asl_handlers_check(e->handlers, st->name, st->u.task.resource,
-                                   asl_exec_resource_style(st->u.task.resource), &err) == ASL_OK;
-  asl_error_clear(&err);
-  return !served;
+  switch (asl_handlers_callback(e->handlers, st->name, r->u.task.style)) {
+  case ASL_CALLBACK_MOCK:
+    return false; /* the mock answers for the callback, as in Step Functions Local */
+  case ASL_CALLBACK_FUNCTION:
+    *invoke = true;
+    return true;
+  case ASL_CALLBACK_WAIT:
+    return true;
+  }
+  return true;
 }
 
 static const char *context_token(const asl_run *r)

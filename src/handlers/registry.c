@@ -493,6 +493,24 @@ asl__fn *asl__handlers_find_fn(asl_handlers *h, const char *name)
   return find_fn(h, name);
 }
 
+static bool is_callback_resource(const char *resource)
+{
+  static const char suffix[] = ".waitForTaskToken";
+  size_t n = strlen(resource);
+  return n > sizeof suffix - 1 && strcmp(resource + n - (sizeof suffix - 1), suffix) == 0;
+}
+
+asl_callback_service asl_handlers_callback(asl_handlers *h, const char *state_name,
+                                           asl_task_style style)
+{
+  if (find_mock(h, state_name))
+    return ASL_CALLBACK_MOCK;
+  /* a config with mocks only maps no function: its callback Tasks wait, as with no config */
+  if (style == ASL_TASK_LAMBDA_INVOKE && (h->lambda_endpoint || HASH_COUNT(h->cfg.fns) > 0))
+    return ASL_CALLBACK_FUNCTION;
+  return ASL_CALLBACK_WAIT;
+}
+
 static void how_to_configure(asl_buf *b, const char *state, const char *fn)
 {
   asl_buf_printf(b,
@@ -539,6 +557,19 @@ asl_status asl_handlers_check(asl_handlers *h, const char *state_name, const cha
     break;
   }
   case ASL_TASK_LAMBDA_INVOKE:
+    if (is_callback_resource(resource)) {
+      /* the function would run, but nothing here can answer the token it is given */
+      asl_buf_printf(&b,
+                     "Task state \"%s\" uses %s, which waits for its task token, and nothing "
+                     "answers task tokens in this run; mock the state: {\"mocks\": {\"%s\": "
+                     "{\"Return\": ...}}} in aslrun.json, or --mock-config FILE --test-case NAME "
+                     "(the mock answers for the callback); or run it under aslrun serve, which "
+                     "invokes the function that aslrun.json maps with the token and waits for "
+                     "SendTaskSuccess or SendTaskFailure",
+                     state_name, resource, state_name);
+      st = ASL_E_USAGE;
+      break;
+    }
     /* FunctionName is known only at run time; an unknown one is then
      * Lambda.ResourceNotFoundException, as on AWS */
     if (!h->have_config && !h->lambda_endpoint) {
@@ -555,9 +586,7 @@ asl_status asl_handlers_check(asl_handlers *h, const char *state_name, const cha
                    "{\"mocks\": {\"%s\": {\"Return\": ...}}} in aslrun.json, or --mock-config FILE "
                    "--test-case NAME",
                    state_name, resource, state_name);
-    static const char callback[] = ".waitForTaskToken";
-    size_t n = strlen(resource);
-    if (n > sizeof callback - 1 && strcmp(resource + n - (sizeof callback - 1), callback) == 0)
+    if (is_callback_resource(resource))
       asl_buf_adds(&b, " (the mock answers for the callback); or run it under aslrun serve, where "
                        "the Task waits for SendTaskSuccess or SendTaskFailure with its token");
     st = ASL_E_USAGE;
@@ -666,7 +695,9 @@ asl_status asl_task_invoke(asl_handlers *h, const asl_task_request *req, asl_tas
     *call = c;
     return ASL_OK;
   }
-  if (req->style == ASL_TASK_SERVICE || req->style == ASL_TASK_ACTIVITY) {
+  if (req->style == ASL_TASK_SERVICE || req->style == ASL_TASK_ACTIVITY ||
+      (req->style == ASL_TASK_LAMBDA_INVOKE && !req->callback &&
+       is_callback_resource(req->resource))) {
     asl_handlers_check(h, req->state_name, req->resource, req->style, err);
     call_free(c);
     return err->code;

@@ -424,7 +424,7 @@ static void test_tasks_with_one_registry(void)
         ASL_TASK_LAMBDA_ARN);
   CHECK(asl_exec_resource_style("arn:aws:states:::lambda:invoke") == ASL_TASK_LAMBDA_INVOKE);
   CHECK(asl_exec_resource_style("arn:aws:states:::lambda:invoke.waitForTaskToken") ==
-        ASL_TASK_SERVICE);
+        ASL_TASK_LAMBDA_INVOKE);
   CHECK(asl_exec_resource_style("arn:aws:states:us-east-1:123456789012:activity:A") ==
         ASL_TASK_ACTIVITY);
   CHECK(asl_handlers_check(h, "T", "arn:aws:lambda:us-east-1:123456789012:function:F",

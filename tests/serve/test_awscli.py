@@ -1,7 +1,8 @@
 """The AWS CLI (`aws stepfunctions --endpoint-url ...`) against `aslrun serve`: create, describe,
 start with a mock test case, describe the execution, history (the CLI pages through it itself),
 list, validate, TestState with a mock, task tokens (send-task-success, -failure, -heartbeat, a
-heartbeat timeout), redrive-execution, and errors as the CLI prints them. Skips (77) when `aws`
+heartbeat timeout; a token a Python function received from lambda:invoke.waitForTaskToken),
+redrive-execution, and errors as the CLI prints them. Skips (77) when `aws`
 is not installed (tools/install-deps installs Debian's awscli). Usage: test_awscli.py ASLRUN
 SOURCE_ROOT"""
 import json
@@ -115,6 +116,97 @@ def callbacks_and_redrive(srv):
        "send-task-success after the heartbeat timeout")
 
 
+NOTIFY = """import json
+import os
+
+
+def handler(event, context):
+    # the function hands the token on, as one that queues a message or mails a reviewer does
+    path = os.environ["OUTBOX"]
+    with open(path + ".tmp", "w") as f:
+        json.dump(event, f)
+    os.replace(path + ".tmp", path)
+    if event.get("fail"):
+        raise ValueError("the queue is down")
+    return {"queued": event["order"]}
+"""
+
+
+def function_callbacks():
+    """lambda:invoke.waitForTaskToken with a Python function mapped in aslrun.json: the function
+    gets the payload with the token and hands it on (a file here); send-task-success answers it;
+    TaskSubmitted shows the function's response; a function that raises fails the Task with its
+    errorType, before any TaskSubmitted."""
+    outbox = os.path.join(tmp, "outbox.json")
+    with open(os.path.join(tmp, "notify.py"), "w") as f:
+        f.write(NOTIFY)
+    config = os.path.join(tmp, "aslrun.json")
+    with open(config, "w") as f:
+        json.dump({"functions": {"Notify": {"python": "notify.handler",
+                                            "environment": {"OUTBOX": outbox}}}}, f)
+    definition = os.path.join(tmp, "ask.json")
+    with open(definition, "w") as f:
+        json.dump({"StartAt": "Ask", "States": {"Ask": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Parameters": {"FunctionName": "Notify", "Payload": {
+                "token.$": "$$.Task.Token", "order.$": "$.order", "fail.$": "$.fail"}},
+            "ResultPath": "$.approval", "TimeoutSeconds": 60, "End": True}}}, f)
+    srv = Server(aslrun, "--config", config)
+    try:
+        aws(srv, "create-state-machine", "--name", "ask", "--role-arn", ROLE, "--definition",
+            f"file://{definition}")
+        arn = aws(srv, "start-execution", "--state-machine-arn", sm_arn("ask"), "--name", "fn1",
+                  "--input", '{"order": 5, "fail": false}')["executionArn"]
+        event = None
+        for _ in range(3000):
+            if os.path.exists(outbox):
+                with open(outbox) as f:
+                    event = json.load(f)
+                break
+            time.sleep(0.01)
+        check(event is not None, "the function was invoked")
+        event = event or {}
+        eq(event.get("order"), 5, "the function's event is the Task's Payload")
+        aws(srv, "send-task-success", "--task-token", event.get("token", "?"), "--task-output",
+            '{"approved": 5}')
+        d = done(srv, arn)
+        eq((d.get("status"), d.get("output")),
+           ("SUCCEEDED", '{"order":5,"fail":false,"approval":{"approved":5}}'),
+           "send-task-success with the token the function received")
+        events = aws(srv, "get-execution-history", "--execution-arn", arn)["events"]
+        eq([e["type"] for e in events],
+           ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted",
+            "TaskSubmitted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"],
+           "history of a function-served callback Task")
+        sub = next((e["taskSubmittedEventDetails"] for e in events
+                    if e["type"] == "TaskSubmitted"), {})
+        out = json.loads(sub.get("output", "{}"))
+        eq((sub.get("resourceType"), sub.get("resource"), out.get("Payload"),
+            out.get("StatusCode")), ("lambda", "invoke.waitForTaskToken", {"queued": 5}, 200),
+           "TaskSubmitted: the function's response, as lambda:invoke gives it")
+        sched = next((e["taskScheduledEventDetails"] for e in events
+                      if e["type"] == "TaskScheduled"), {})
+        eq(json.loads(sched.get("parameters", "{}")).get("Payload", {}).get("token"),
+           event.get("token"), "TaskScheduled's parameters carry the token the function got")
+        p = aws(srv, "send-task-success", "--task-token", event.get("token", "?"),
+                "--task-output", "{}", expect_ok=False)
+        check("TaskTimedOut" in p.stderr, f"the token is answered once: {p.stderr}")
+
+        arn = aws(srv, "start-execution", "--state-machine-arn", sm_arn("ask"), "--name", "fn2",
+                  "--input", '{"order": 6, "fail": true}')["executionArn"]
+        d = done(srv, arn)
+        eq((d.get("status"), d.get("error")), ("FAILED", "ValueError"),
+           "a function that raises fails the Task with its errorType")
+        check("the queue is down" in d.get("cause", ""), f"cause: {d.get('cause')}")
+        events = aws(srv, "get-execution-history", "--execution-arn", arn)["events"]
+        eq([e["type"] for e in events][2:],
+           ["TaskScheduled", "TaskStarted", "TaskFailed", "ExecutionFailed"],
+           "history of a failed invocation: no TaskSubmitted")
+    finally:
+        err = srv.stop()
+    check(srv.proc.returncode == 0, f"exit 0: {err}")
+
+
 srv = Server(aslrun, "--virtual-time", env={"SFN_MOCK_CONFIG":
                                               os.path.join(example, "MockConfigFile.json")})
 try:
@@ -184,6 +276,9 @@ try:
                          f"'{sm_arn('nope')}'", "the CLI prints AWS's error")
 finally:
     err = srv.stop()
-    shutil.rmtree(tmp, ignore_errors=True)
 check(srv.proc.returncode == 0, f"exit 0: {err}")
+try:
+    function_callbacks()
+finally:
+    shutil.rmtree(tmp, ignore_errors=True)
 finish("serve/awscli")

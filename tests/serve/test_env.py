@@ -2,16 +2,53 @@
 AWS_ACCOUNT_ID and AWS_DEFAULT_REGION make the ARNs, LAMBDA_ENDPOINT sends Lambda functions that
 aslrun.json does not map to an Invoke API endpoint (here `aslrun lambda serve`), WAIT_TIME_SCALE=0
 waits in virtual time and other scales are refused, and the endpoints of services aslrun cannot
-call are named in a warning. Usage: test_env.py ASLRUN SOURCE_ROOT"""
+call are named in a warning; a lambda:invoke.waitForTaskToken Task invokes its function there.
+Usage: test_env.py ASLRUN SOURCE_ROOT"""
 import json
 import os
 import subprocess
 import sys
+import time
 
 from sfnlib import ROLE, Server, check, eq, finish, ok, wait_done
 
 aslrun, root = sys.argv[1], sys.argv[2]
 REGION, ACCOUNT = "eu-west-1", "111122223333"
+
+def callback_over_http(srv):
+    """lambda:invoke.waitForTaskToken through LAMBDA_ENDPOINT: the function gets the token (Echo
+    returns it, so TaskSubmitted's output shows it), SendTaskSuccess answers it; Boom's error
+    fails the Task before anything is submitted."""
+    definition = json.dumps({"StartAt": "Ask", "States": {"Ask": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName.$": "$.fn", "Payload": {"token.$": "$$.Task.Token"}},
+        "End": True}}})
+    ok(srv.call("CreateStateMachine", {"name": "Ask", "definition": definition,
+                                       "roleArn": ROLE}), "create Ask")
+    arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:Ask"
+    e = ok(srv.call("StartExecution", {"stateMachineArn": arn, "input": '{"fn": "Echo"}'}),
+           "start Ask")
+    token = None
+    for _ in range(3000):
+        h = ok(srv.call("GetExecutionHistory", {"executionArn": e["executionArn"]}), "h")
+        sub = [x for x in h["events"] if x["type"] == "TaskSubmitted"]
+        if sub:
+            out = json.loads(sub[0]["taskSubmittedEventDetails"]["output"])
+            token = out["Payload"]["token"]
+            break
+        time.sleep(0.01)
+    check(token is not None, "the function got the token (TaskSubmitted's output shows it)")
+    ok(srv.call("SendTaskSuccess", {"taskToken": token or "?", "output": '"approved"'}),
+       "SendTaskSuccess")
+    d = wait_done(srv, e["executionArn"], timeout=60)
+    eq((d["status"], d.get("output")), ("SUCCEEDED", '"approved"'),
+       "a callback Task served through LAMBDA_ENDPOINT, answered by SendTaskSuccess")
+    e = ok(srv.call("StartExecution", {"stateMachineArn": arn, "input": '{"fn": "Boom"}'}),
+           "start Ask/Boom")
+    d = wait_done(srv, e["executionArn"], timeout=60)
+    eq((d["status"], d.get("error")), ("FAILED", "CustomError"),
+       "a function error fails a callback Task")
+
 
 lam = subprocess.Popen([aslrun, "lambda", "serve", "--port", "0", "--quiet", "--config",
                         os.path.join(root, "tests", "handlers", "http", "aslrun.json")],
@@ -55,6 +92,7 @@ try:
            "a function error through LAMBDA_ENDPOINT")
         check(json.loads(d.get("cause", "{}")).get("errorMessage") == "bad thing",
               f"its cause: {d.get('cause')}")
+        callback_over_http(srv)
     finally:
         err = srv.stop()
     check(srv.proc.returncode == 0, f"exit 0: {err}")
