@@ -215,6 +215,13 @@ asl_status asl__mock_response_parse(const asl_json *v, const char *pointer, bool
     }
     push_entry(out, &cap, e);
   }
+  if (out->len == 0) {
+    /* as an empty inline list: a response that serves no invocation is a mistake */
+    st = asl__doc_error(err, v, pointer,
+                        "mocked responses need at least one invocation number (\"0\": "
+                        "{\"Return\": ...}), or Return or Throw for every invocation");
+    goto fail;
+  }
   qsort(out->entries, out->len, sizeof *out->entries, cmp_entry);
   for (size_t i = 1; i < out->len; i++) {
     if (out->entries[i].lo <= out->entries[i - 1].hi) {

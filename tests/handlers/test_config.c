@@ -68,6 +68,10 @@ static void test_errors(void)
                "a mocked response has both \"Return\" and \"Throw\"; give exactly one");
   expect_error("{\"mocks\": {\"S\": []}}", "/mocks/S",
                "an inline mock list needs at least one response");
+  /* an empty table of invocations (found by fuzz_config: it sorted a NULL array) */
+  expect_error("{\"mocks\": {\"S\": {}}}", "/mocks/S",
+               "mocked responses need at least one invocation number (\"0\": {\"Return\": ...}), "
+               "or Return or Throw for every invocation");
 }
 
 static void test_functions(void)
