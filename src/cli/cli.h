@@ -109,9 +109,10 @@ uint64_t cli_random_seed(void);
 char *cli_machine_name(const char *path);
 /* A payload limit: a number of bytes (at least 1) or "none" (SIZE_MAX). */
 bool cli_parse_limit(const char *text, size_t *out);
-/* Sets *[limit] from ASLRUN_PAYLOAD_LIMIT unless an option set it already (non-zero); a bad
- * value is a usage error of [command] (returned, CLI_OK otherwise). */
-int cli_payload_limit_env(const char *command, size_t *limit);
+/* Sets *[limit] from ASLRUN_PAYLOAD_LIMIT and [s]'s history quota from
+ * ASLRUN_MAX_HISTORY_EVENTS, each unless its option set it already (non-zero): for harnesses that
+ * cannot pass options. A bad value is a usage error of [command] (returned, CLI_OK otherwise). */
+int cli_limits_env(const char *command, size_t *limit, cli_exec_settings *s);
 
 /* ---- history ---- */
 typedef struct cli_history cli_history;

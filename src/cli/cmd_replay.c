@@ -158,7 +158,7 @@ static int parse_args(int argc, char **argv, int first, replay_options *o, bool 
     return cli_usage_error("replay", "--start-time: a replay starts when the history does");
   if (o->config && o->live.len == 0)
     return cli_usage_error("replay", "--config serves --live states: name them with --live STATE");
-  return cli_payload_limit_env("replay", &o->payload_limit);
+  return cli_limits_env("replay", &o->payload_limit, &o->exec);
 }
 
 /* ----------------------------------------------------------- recorded answers ---- */

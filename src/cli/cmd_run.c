@@ -186,7 +186,7 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
   if (o->exec.has_start_time && !o->virtual_time)
     return cli_usage_error("run", "--start-time needs --virtual-time: in real time an execution "
                                   "starts now");
-  int code = cli_payload_limit_env("run", &o->payload_limit);
+  int code = cli_limits_env("run", &o->payload_limit, &o->exec);
   if (code != CLI_OK)
     return code;
   if (o->test_case && !o->mock_config)

@@ -204,7 +204,7 @@ static int parse_args(int argc, char **argv, int first, test_options *o, bool *h
   if (o->update && o->mock_config)
     return cli_usage_error("test", "--update rewrites test files; a MockConfigFile has no "
                                    "expectations to update");
-  return cli_payload_limit_env("test", &o->payload_limit);
+  return cli_limits_env("test", &o->payload_limit, &o->exec);
 }
 
 /* --filter: a glob (with * ? [) or a substring, of the case's name or "FILE: NAME". */

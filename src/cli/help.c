@@ -77,6 +77,7 @@ const char cli_help_run[] =
     "environment:\n"
     "  ASLRUN_PAYLOAD_LIMIT     as --payload-limit (the option wins), for harnesses that cannot\n"
     "                           pass options\n"
+    "  ASLRUN_MAX_HISTORY_EVENTS  as --max-history-events (the option wins), likewise\n"
     "  NO_COLOR                 no colours in --trace, even on a terminal\n"
     "\n"
     "Exit status: 0 succeeded; 1 failed, timed out or aborted (\"Error: Cause\" on stderr);\n"

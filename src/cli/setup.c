@@ -75,17 +75,22 @@ bool cli_parse_limit(const char *text, size_t *out)
   return true;
 }
 
-int cli_payload_limit_env(const char *command, size_t *limit)
+static bool parse_quota(const char *text, int64_t min, int64_t *out);
+
+int cli_limits_env(const char *command, size_t *limit, cli_exec_settings *s)
 {
-  if (*limit)
-    return CLI_OK; /* --payload-limit wins */
   const char *env = getenv("ASLRUN_PAYLOAD_LIMIT");
-  if (!env || !*env)
-    return CLI_OK;
-  if (!cli_parse_limit(env, limit))
+  if (!*limit && env && *env && !cli_parse_limit(env, limit)) /* --payload-limit wins */
     return cli_usage_error(command,
                            "ASLRUN_PAYLOAD_LIMIT takes a number of bytes (at least 1) or 'none', "
                            "not '%s'",
+                           env);
+  env = getenv("ASLRUN_MAX_HISTORY_EVENTS");
+  if (!s->quotas.max_history_events && env && *env &&
+      !parse_quota(env, 2, &s->quotas.max_history_events))
+    return cli_usage_error(command,
+                           "ASLRUN_MAX_HISTORY_EVENTS takes a number of events (at least 2) or "
+                           "'none', not '%s'",
                            env);
   return CLI_OK;
 }
