@@ -106,6 +106,10 @@ bool asl_utf8_valid(const char *s, size_t n);
 /* The largest length <= [n] at which [s] can be cut without splitting a UTF-8 character (s must
  * have at least n bytes, plus one when it is longer than n). */
 size_t asl_utf8_floor(const char *s, size_t n);
+/* Appends [n] bytes at [p] as padded base64 (RFC 4648, the standard alphabet). */
+void asl_base64_encode(const void *p, size_t n, asl_buf *out);
+/* The value 0..63 of base64 character [c] of the standard alphabet, or -1. */
+int asl_base64_value(char c);
 /* Number of UTF-16 code units [s] takes (Java's String.length(), which AWS's limits count). */
 size_t asl_utf16_len(const char *s, size_t n);
 

@@ -430,8 +430,6 @@ asl__step asl__ata_fail_type(asl_run *r, const asl_jsonata_template *t, const ch
 /* True when [v] is a number with an integral value within int64_t's range (JSONata has one kind
  * of number: 5.0 is 5), into *[out]. */
 bool asl__ata_integer(const asl_json *v, int64_t *out);
-/* JSONata's name of [v]'s type: "null", "boolean", "number", "string", "array", "object". */
-const char *asl__ata_type_name(const asl_json *v);
 /* The end of a JSONata state: its Assign [assign] and Output [output] (each NULL when absent),
  * both evaluated with $states [s] against the variables from before the state, the output being
  * [deflt] without Output; then the payload check and the assignments. Sets r->output; false

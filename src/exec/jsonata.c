@@ -104,26 +104,6 @@ bool asl__ata_integer(const asl_json *v, int64_t *out)
   return true;
 }
 
-const char *asl__ata_type_name(const asl_json *v)
-{
-  switch (asl_json_kind_of(v)) {
-  case ASL_JSON_NULL:
-    return "null";
-  case ASL_JSON_BOOL:
-    return "boolean";
-  case ASL_JSON_INT:
-  case ASL_JSON_DOUBLE:
-    return "number";
-  case ASL_JSON_STRING:
-    return "string";
-  case ASL_JSON_ARRAY:
-    return "array";
-  case ASL_JSON_OBJECT:
-    return "object";
-  }
-  return "null";
-}
-
 asl__step asl__ata_fail_type(asl_run *r, const asl_jsonata_template *t, const char *expected,
                              const asl_json *v)
 {
@@ -133,7 +113,7 @@ asl__step asl__ata_fail_type(asl_run *r, const asl_jsonata_template *t, const ch
   asl__ata_fail(r, field,
                 "The JSONata expression '%s' specified for the field '%s' returned an unexpected "
                 "result type. Expected '%s', but was '%s' for value: %s",
-                expr ? expr : "", field, expected, asl__ata_type_name(v), text);
+                expr ? expr : "", field, expected, asl_json_kind_name(asl_json_kind_of(v)), text);
   asl_free(text);
   return ASL__STEP_FAILED;
 }

@@ -16,31 +16,6 @@ struct asl__token {
   UT_hash_handle hh;
 };
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static char *base64_encode(const unsigned char *p, size_t n)
-{
-  asl_buf b = ASL_BUF_INIT;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)p[i] << 16;
-    if (i + 1 < n)
-      v |= (uint32_t)p[i + 1] << 8;
-    if (i + 2 < n)
-      v |= p[i + 2];
-    asl_buf_addc(&b, b64[(v >> 18) & 63]);
-    asl_buf_addc(&b, b64[(v >> 12) & 63]);
-    asl_buf_addc(&b, i + 1 < n ? b64[(v >> 6) & 63] : '=');
-    asl_buf_addc(&b, i + 2 < n ? b64[v & 63] : '=');
-  }
-  return asl_buf_steal(&b, NULL);
-}
-
-static int b64_value(char c)
-{
-  const char *p = c ? strchr(b64, c) : NULL;
-  return p ? (int)(p - b64) : -1;
-}
-
 /* NULL when [s] is not canonical, padded base64 */
 static char *base64_decode(const char *s, size_t *out_len)
 {
@@ -53,7 +28,7 @@ static char *base64_decode(const char *s, size_t *out_len)
     int v[4];
     for (int k = 0; k < 4; k++) {
       bool pad = s[i + k] == '=' && last && k >= 2;
-      v[k] = pad ? 0 : b64_value(s[i + k]);
+      v[k] = pad ? 0 : asl_base64_value(s[i + k]);
       if (v[k] < 0) {
         asl_buf_free(&b);
         return NULL;
@@ -81,7 +56,9 @@ asl_json *asl__task_token_new(asl_exec *e)
   char *plain = asl_strfmt(TOKEN_PREFIX "%s:%llx%016llx%016llx", e->arn,
                            (unsigned long long)e->token_count++, (unsigned long long)a,
                            (unsigned long long)c);
-  char *text = base64_encode((const unsigned char *)plain, strlen(plain));
+  asl_buf enc = ASL_BUF_INIT;
+  asl_base64_encode(plain, strlen(plain), &enc);
+  char *text = asl_buf_steal(&enc, NULL);
   asl_free(plain);
   asl__token *t = asl_calloc(1, sizeof *t);
   t->text = text;

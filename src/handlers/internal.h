@@ -237,7 +237,6 @@ asl_json *asl__lambda_envelope(const asl_task_call *c, const char *payload, size
 /* An HTTP Date header value ("Sun, 06 Nov 1994 08:49:37 GMT") for [ms] since the epoch. */
 void asl__http_date(int64_t ms, char out[40]);
 /* Base64 of [n] bytes appended to [out]. */
-void asl__base64(const unsigned char *p, size_t n, asl_buf *out);
 
 /* ---- config.c and mock.c ---- */
 typedef struct asl__config {

@@ -322,21 +322,6 @@ out:
 
 /* ---- the response ---- */
 
-void asl__base64(const unsigned char *p, size_t n, asl_buf *out)
-{
-  static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)p[i] << 16;
-    if (i + 1 < n)
-      v |= (uint32_t)p[i + 1] << 8;
-    if (i + 2 < n)
-      v |= p[i + 2];
-    char q[4] = {tab[(v >> 18) & 63], tab[(v >> 12) & 63], i + 1 < n ? tab[(v >> 6) & 63] : '=',
-                 i + 2 < n ? tab[v & 63] : '='};
-    asl_buf_add(out, q, 4);
-  }
-}
-
 void asl__http_date(int64_t ms, char out[40])
 {
   static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -387,7 +372,7 @@ asl_json *asl__lambda_envelope(const asl_task_call *c, const char *payload, size
     asl_buf b = ASL_BUF_INIT;
     size_t ll = log ? strlen(log) : 0;
     size_t from = ll > 4096 ? ll - 4096 : 0;
-    asl__base64((const unsigned char *)(log ? log + from : ""), ll - from, &b);
+    asl_base64_encode(log ? log + from : "", ll - from, &b);
     log_b64 = asl_buf_steal(&b, NULL);
   }
 

@@ -148,7 +148,7 @@ static void on_result(void *data, const asl__raw_result *r)
         size_t ll = r->log ? strlen(r->log) : 0;
         size_t from = ll > LOG_TAIL ? ll - LOG_TAIL : 0;
         asl_buf_adds(&headers, "X-Amz-Log-Result: ");
-        asl__base64((const unsigned char *)(r->log ? r->log + from : ""), ll - from, &headers);
+        asl_base64_encode(r->log ? r->log + from : "", ll - from, &headers);
         asl_buf_adds(&headers, "\r\n");
       }
       asl__http_respond(inv->conn, 200, "OK", headers.data, own ? own : r->payload,

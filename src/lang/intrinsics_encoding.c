@@ -18,8 +18,6 @@ static bool check_size(const intr_call *c, const asl_json *s, asl_error *err)
   return false;
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 asl_json *intr_base64_encode(const intr_call *c, asl_json **argv, size_t argc,
                              const asl_env *env, asl_error *err)
 {
@@ -29,26 +27,10 @@ asl_json *intr_base64_encode(const intr_call *c, asl_json **argv, size_t argc,
   const unsigned char *s = (const unsigned char *)asl_json_str(argv[0]);
   size_t n = asl_json_str_len(argv[0]);
   asl_buf out = ASL_BUF_INIT;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)s[i] << 16;
-    if (i + 1 < n)
-      v |= (uint32_t)s[i + 1] << 8;
-    if (i + 2 < n)
-      v |= s[i + 2];
-    asl_buf_addc(&out, b64[(v >> 18) & 63]);
-    asl_buf_addc(&out, b64[(v >> 12) & 63]);
-    asl_buf_addc(&out, i + 1 < n ? b64[(v >> 6) & 63] : '=');
-    asl_buf_addc(&out, i + 2 < n ? b64[v & 63] : '=');
-  }
+  asl_base64_encode(s, n, &out);
   size_t len;
   char *r = asl_buf_steal(&out, &len);
   return asl_json_string_take(r, len);
-}
-
-static int b64_value(char c)
-{
-  const char *p = c ? strchr(b64, c) : NULL;
-  return p ? (int)(p - b64) : -1;
 }
 
 /* Appends [bytes] as UTF-8, replacing what is not UTF-8 with U+FFFD as Java's new String does. */
@@ -91,7 +73,7 @@ asl_json *intr_base64_decode(const intr_call *c, asl_json **argv, size_t argc,
   int bits = 0;
   bool ok = n % 4 != 1 && (pad == 0 || (n + pad) % 4 == 0);
   for (size_t i = 0; i < n && ok; i++) {
-    int v = b64_value(s[i]);
+    int v = asl_base64_value(s[i]);
     if (v < 0) {
       ok = false;
       break;

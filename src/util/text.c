@@ -1,5 +1,8 @@
-/* Text helpers: positions for diagnostics and UTF-8 checks. */
+/* Text helpers: positions for diagnostics, UTF-8 checks, base64. */
 #include "aslrun/util.h"
+
+#include <stdint.h>
+#include <string.h>
 
 void asl_text_linecol(const char *text, size_t len, size_t offset, int *line, int *col)
 {
@@ -63,6 +66,31 @@ size_t asl_utf8_floor(const char *s, size_t n)
   while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
     n--;
   return n;
+}
+
+static const char base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void asl_base64_encode(const void *data, size_t n, asl_buf *out)
+{
+  const unsigned char *p = data;
+  const char *tab = base64_alphabet;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)p[i] << 16;
+    if (i + 1 < n)
+      v |= (uint32_t)p[i + 1] << 8;
+    if (i + 2 < n)
+      v |= p[i + 2];
+    char q[4] = {tab[(v >> 18) & 63], tab[(v >> 12) & 63], i + 1 < n ? tab[(v >> 6) & 63] : '=',
+                 i + 2 < n ? tab[v & 63] : '='};
+    asl_buf_add(out, q, 4);
+  }
+}
+
+int asl_base64_value(char c)
+{
+  const char *p = c ? strchr(base64_alphabet, c) : NULL;
+  return p ? (int)(p - base64_alphabet) : -1;
 }
 
 size_t asl_utf16_len(const char *s, size_t n)

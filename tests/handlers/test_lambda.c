@@ -104,7 +104,7 @@ static void test_envelope(void)
   asl__lambda_target_free(&c.target);
 
   asl_buf b = ASL_BUF_INIT;
-  asl__base64((const unsigned char *)"ab", 2, &b);
+  asl_base64_encode("ab", 2, &b);
   CHECK_STR(b.data, "YWI=");
   asl_buf_free(&b);
 }

@@ -137,7 +137,7 @@ static void test_tutorial_parity(void)
   CHECK_CONTAINS(o.log, "\nhello from the handler\nEND RequestId: ");
   {
     asl_buf b64 = ASL_BUF_INIT;
-    asl__base64((const unsigned char *)o.log, strlen(o.log), &b64);
+    asl_base64_encode(o.log, strlen(o.log), &b64);
     CHECK(asl_json_is_string(asl_json_get_cstr(o.value, "LogResult")) &&
           strcmp(asl_json_str(asl_json_get_cstr(o.value, "LogResult")), b64.data) == 0);
     asl_buf_free(&b64);

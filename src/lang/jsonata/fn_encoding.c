@@ -3,8 +3,6 @@
  * surrogate or a malformed escape fails D3140. */
 #include "functions.h"
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 jv fn_base64encode(jn_ctx *c, jv *args, uint32_t nargs, jv input)
 {
   (void)input;
@@ -12,23 +10,12 @@ jv fn_base64encode(jn_ctx *c, jv *args, uint32_t nargs, jv input)
   if (IS_UNDEF(v))
     return v;
   uint32_t n;
-  const unsigned char *s = (const unsigned char *)jv_strp(v, &n);
-  size_t olen = ((size_t)n + 2) / 3 * 4;
-  char *o = jn_alloc(c, olen + 1);
-  size_t k = 0;
-  for (uint32_t i = 0; i < n; i += 3) {
-    uint32_t b = (uint32_t)s[i] << 16;
-    if (i + 1 < n)
-      b |= (uint32_t)s[i + 1] << 8;
-    if (i + 2 < n)
-      b |= s[i + 2];
-    o[k++] = b64[(b >> 18) & 63];
-    o[k++] = b64[(b >> 12) & 63];
-    o[k++] = i + 1 < n ? b64[(b >> 6) & 63] : '=';
-    o[k++] = i + 2 < n ? b64[b & 63] : '=';
-  }
-  o[k] = '\0';
-  return jv_str(o, (uint32_t)k);
+  const char *s = jv_strp(v, &n);
+  asl_buf o = ASL_BUF_INIT;
+  asl_base64_encode(s, n, &o);
+  jv r = jn_str_new(c, o.data ? o.data : "", o.len);
+  asl_buf_free(&o);
+  return r;
 }
 
 static int b64val(unsigned char ch)
