@@ -169,6 +169,10 @@ bool cli_handlers_check_faults(cli_handlers *h, const asl_machine *m, const char
                                const cli_faults *faults, asl_buf *out);
 /* [v] compact, cut to [max] bytes with "..." (at a character boundary; testdiff.c). */
 void cli_json_short(const asl_json *v, size_t max, asl_buf *out);
+typedef ASL_VEC(const asl_state *) cli_state_list;
+/* Appends the Task states of [states], at every level (Parallel branches, Map processors), in
+ * the order of the definition. */
+void cli_task_states(const asl_states *states, cli_state_list *out);
 /* Is [name] a Task state of [m], at any level? */
 bool cli_is_task_state(const asl_machine *m, const char *name);
 /* Each state [mocked] names (a test case's mocks, aslrun.json's "mocks") must be a Task state of

@@ -249,34 +249,7 @@ bool cli_faults_from_json(const asl_json *list, const char *pointer, cli_faults 
 
 /* ------------------------------------------------------------- resolving ---- */
 
-typedef ASL_VEC(const asl_state *) state_list;
-
-static void tasks_of(const asl_states *states, state_list *out)
-{
-  for (size_t i = 0; i < states->count; i++) {
-    const asl_state *st = states->items[i];
-    switch (st->type) {
-    case ASL_STATE_TASK:
-      ASL_VEC_PUSH(*out, st);
-      break;
-    case ASL_STATE_PARALLEL:
-      for (size_t b = 0; b < st->u.parallel.count; b++)
-        tasks_of(&st->u.parallel.branches[b], out);
-      break;
-    case ASL_STATE_MAP:
-      tasks_of(&st->u.map.processor, out);
-      break;
-    case ASL_STATE_PASS:
-    case ASL_STATE_CHOICE:
-    case ASL_STATE_WAIT:
-    case ASL_STATE_SUCCEED:
-    case ASL_STATE_FAIL:
-      break;
-    }
-  }
-}
-
-static const asl_state *task_named(const state_list *tasks, const char *name, size_t len)
+static const asl_state *task_named(const cli_state_list *tasks, const char *name, size_t len)
 {
   for (size_t i = 0; i < tasks->len; i++)
     if (tasks->items[i]->name_len == len && memcmp(tasks->items[i]->name, name, len) == 0)
@@ -287,8 +260,8 @@ static const asl_state *task_named(const state_list *tasks, const char *name, si
 bool cli_faults_resolve(cli_faults *fs, const asl_machine *m, cli_fault_problem_cb problem,
                         void *data)
 {
-  state_list tasks = {0};
-  tasks_of(&m->top, &tasks);
+  cli_state_list tasks = {0};
+  cli_task_states(&m->top, &tasks);
   bool ok = true;
   for (size_t i = 0; i < fs->items.len; i++) {
     cli_fault *f = &fs->items.items[i];

@@ -269,23 +269,20 @@ static bool check_states(cli_handlers *h, const asl_states *states, const char *
   return ok;
 }
 
-typedef ASL_VEC(const char *) name_list;
-
-/* The Task states of [states], at every level, by name. */
-static void task_names(const asl_states *states, name_list *out)
+void cli_task_states(const asl_states *states, cli_state_list *out)
 {
   for (size_t i = 0; i < states->count; i++) {
     const asl_state *st = states->items[i];
     switch (st->type) {
     case ASL_STATE_TASK:
-      ASL_VEC_PUSH(*out, st->name);
+      ASL_VEC_PUSH(*out, st);
       break;
     case ASL_STATE_PARALLEL:
       for (size_t b = 0; b < st->u.parallel.count; b++)
-        task_names(&st->u.parallel.branches[b], out);
+        cli_task_states(&st->u.parallel.branches[b], out);
       break;
     case ASL_STATE_MAP:
-      task_names(&st->u.map.processor, out);
+      cli_task_states(&st->u.map.processor, out);
       break;
     case ASL_STATE_PASS:
     case ASL_STATE_CHOICE:
@@ -299,11 +296,11 @@ static void task_names(const asl_states *states, name_list *out)
 
 bool cli_is_task_state(const asl_machine *m, const char *name)
 {
-  name_list tasks = {0};
-  task_names(&m->top, &tasks);
+  cli_state_list tasks = {0};
+  cli_task_states(&m->top, &tasks);
   bool found = false;
   for (size_t t = 0; t < tasks.len && !found; t++)
-    found = strcmp(tasks.items[t], name) == 0;
+    found = strcmp(tasks.items[t]->name, name) == 0;
   ASL_VEC_FREE(tasks);
   return found;
 }
@@ -314,15 +311,15 @@ bool cli_check_mocked_names(const asl_json *mocked, const char *file, const char
 {
   if (!mocked || !asl_json_is_object(mocked))
     return true;
-  name_list tasks = {0};
-  task_names(&m->top, &tasks);
+  cli_state_list tasks = {0};
+  cli_task_states(&m->top, &tasks);
   bool ok = true;
   for (size_t i = 0; i < asl_json_len(mocked); i++) {
     size_t klen;
     const char *k = asl_json_key_at(mocked, i, &klen);
     bool found = false;
     for (size_t t = 0; t < tasks.len && !found; t++)
-      found = strlen(tasks.items[t]) == klen && memcmp(tasks.items[t], k, klen) == 0;
+      found = tasks.items[t]->name_len == klen && memcmp(tasks.items[t]->name, k, klen) == 0;
     if (found)
       continue;
     int line = 1;
@@ -332,7 +329,7 @@ bool cli_check_mocked_names(const asl_json *mocked, const char *file, const char
     asl_pointer_append(out, k, klen);
     asl_buf_printf(out, ": \"%.*s\" is not a Task state of %s", (int)klen, k, machine_file);
     for (size_t t = 0; t < tasks.len; t++)
-      asl_buf_printf(out, "%s\"%s\"", t ? ", " : "; its Task states: ", tasks.items[t]);
+      asl_buf_printf(out, "%s\"%s\"", t ? ", " : "; its Task states: ", tasks.items[t]->name);
     if (tasks.len == 0)
       asl_buf_adds(out, ", which has no Task state");
     asl_buf_addc(out, '\n');
