@@ -49,6 +49,9 @@ bool cli_read_file(const char *path, char **text, size_t *len);
 /* Parses JSON [text] from [source] (a file name, or "--input"); on failure prints
  * "aslrun: SOURCE:LINE:COL: what is wrong" and returns NULL. */
 asl_json *cli_parse_json(const char *source, const char *text, size_t len);
+/* cli_read_file then cli_parse_json ("-" is named <stdin> in messages): NULL when either failed,
+ * the problem printed. */
+asl_json *cli_read_json(const char *path);
 /* Writes [v] and a newline on [f]: pretty when [f] is a terminal, compact otherwise. */
 void cli_print_json(FILE *f, const asl_json *v);
 /* "2024-01-02T03:04:05.678Z" as a new JSON string. */

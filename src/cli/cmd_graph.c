@@ -65,38 +65,20 @@ int cli_graph(int argc, char **argv, int first)
     return CLI_USAGE;
   cli_gmodel *g = cli_graph_build(m);
   int code = CLI_OK;
-  if (history) {
-    char *text = NULL;
-    size_t len = 0;
-    asl_json *doc = NULL;
-    if (cli_read_file(history, &text, &len))
-      doc = cli_parse_json(history, text, len);
-    asl_free(text);
+  if (history || coverage) {
+    const char *path = history ? history : coverage;
+    asl_json *doc = cli_read_json(path);
     char *why = NULL;
     if (!doc) {
       code = CLI_USAGE;
-    } else if (!cli_graph_overlay(g, doc, &why)) {
-      fprintf(stderr, "aslrun: %s: %s\n", history, why);
+    } else if (history ? !cli_graph_overlay(g, doc, &why)
+                       : !cli_graph_coverage(g, doc, machine, &why)) {
+      fprintf(stderr, "aslrun: %s: %s\n", path, why);
       asl_free(why);
       code = CLI_USAGE;
     }
-  }
-  if (coverage) {
-    char *text = NULL;
-    size_t len = 0;
-    asl_json *doc = NULL;
-    if (cli_read_file(coverage, &text, &len))
-      doc = cli_parse_json(coverage, text, len);
-    asl_free(text);
-    char *why = NULL;
-    if (!doc) {
-      code = CLI_USAGE;
-    } else if (!cli_graph_coverage(g, doc, machine, &why)) {
-      fprintf(stderr, "aslrun: %s: %s\n", coverage, why);
-      asl_free(why);
-      code = CLI_USAGE;
-    }
-    asl_json_decref(doc);
+    if (coverage)
+      asl_json_decref(doc); /* cli_graph_overlay keeps the history */
   }
   if (code == CLI_OK) {
     asl_buf out = ASL_BUF_INIT;

@@ -559,17 +559,6 @@ static const char *end_of(const replay_events *ev)
 
 /* ------------------------------------------------------------------ command ---- */
 
-static asl_json *read_json(const char *path)
-{
-  char *text = NULL;
-  size_t len = 0;
-  if (!cli_read_file(path, &text, &len))
-    return NULL;
-  asl_json *v = cli_parse_json(path, text, len);
-  asl_free(text);
-  return v;
-}
-
 static int run_local(const replay_options *o, const asl_machine *m, const replay_events *aws,
                      answers *as, run_ctx *ctx, cli_history *history, cli_trace *trace,
                      asl_handlers *handlers)
@@ -687,7 +676,7 @@ int cli_replay(int argc, char **argv, int first)
     ASL_VEC_FREE(o.live);
     return code;
   }
-  asl_json *doc = read_json(o.history_path);
+  asl_json *doc = cli_read_json(o.history_path);
   asl_machine *m = doc ? cli_load_machine_with(o.machine_path, &o.exec.load, NULL) : NULL;
   if (m && !live_states_exist(&o, m)) {
     asl_machine_free(m);

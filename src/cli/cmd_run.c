@@ -447,13 +447,7 @@ int cli_run(int argc, char **argv, int first)
   if (o.input) {
     input = cli_parse_json("--input", o.input, strlen(o.input));
   } else if (o.input_file) {
-    char *in_text = NULL;
-    size_t in_len = 0;
-    if (cli_read_file(o.input_file, &in_text, &in_len)) {
-      input = cli_parse_json(strcmp(o.input_file, "-") == 0 ? "<stdin>" : o.input_file, in_text,
-                             in_len);
-      asl_free(in_text);
-    }
+    input = cli_read_json(o.input_file);
   } else {
     input = asl_json_object(0);
   }

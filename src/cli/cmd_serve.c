@@ -101,18 +101,6 @@ static void on_stop_signal(uv_signal_t *h, int signum)
   asl_serve_stop(h->data);
 }
 
-/* Reads and parses a JSON file; prints why and returns NULL when it cannot. */
-static asl_json *read_json(const char *path)
-{
-  char *text = NULL;
-  size_t len = 0;
-  if (!cli_read_file(path, &text, &len))
-    return NULL;
-  asl_json *v = cli_parse_json(path, text, len);
-  asl_free(text);
-  return v;
-}
-
 static char *folder_of(const char *path)
 {
   const char *slash = strrchr(path, '/');
@@ -163,8 +151,8 @@ static int serve(serve_options *o)
     o->config = "aslrun.json";
   if (!o->mock_config)
     o->mock_config = env("SFN_MOCK_CONFIG");
-  asl_json *config = o->config ? read_json(o->config) : NULL;
-  asl_json *mock = o->mock_config ? read_json(o->mock_config) : NULL;
+  asl_json *config = o->config ? cli_read_json(o->config) : NULL;
+  asl_json *mock = o->mock_config ? cli_read_json(o->mock_config) : NULL;
   if ((o->config && !config) || (o->mock_config && !mock)) {
     asl_json_decref(config);
     asl_json_decref(mock);

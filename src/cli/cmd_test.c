@@ -224,16 +224,8 @@ static asl_json *read_input(const test_options *o)
 {
   if (o->input)
     return cli_parse_json("--input", o->input, strlen(o->input));
-  if (o->input_file) {
-    char *text = NULL;
-    size_t len = 0;
-    if (!cli_read_file(o->input_file, &text, &len))
-      return NULL;
-    asl_json *v =
-        cli_parse_json(strcmp(o->input_file, "-") == 0 ? "<stdin>" : o->input_file, text, len);
-    asl_free(text);
-    return v;
-  }
+  if (o->input_file)
+    return cli_read_json(o->input_file);
   return asl_json_object(0);
 }
 

@@ -95,11 +95,7 @@ int cli_validate(int argc, char **argv, int first)
   }
   asl_json *schema = NULL;
   if (schema_path) {
-    char *stext = NULL;
-    size_t slen = 0;
-    if (cli_read_file(schema_path, &stext, &slen))
-      schema = cli_parse_json(schema_path, stext, slen);
-    asl_free(stext);
+    schema = cli_read_json(schema_path);
     if (!schema) {
       ASL_VEC_FREE(files);
       return CLI_USAGE;

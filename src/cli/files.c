@@ -63,6 +63,17 @@ asl_json *cli_parse_json(const char *source, const char *text, size_t len)
   return NULL;
 }
 
+asl_json *cli_read_json(const char *path)
+{
+  char *text = NULL;
+  size_t len = 0;
+  if (!cli_read_file(path, &text, &len))
+    return NULL;
+  asl_json *v = cli_parse_json(strcmp(path, "-") == 0 ? "<stdin>" : path, text, len);
+  asl_free(text);
+  return v;
+}
+
 void cli_print_json(FILE *f, const asl_json *v)
 {
   asl_buf b = ASL_BUF_INIT;
