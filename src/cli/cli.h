@@ -65,9 +65,9 @@ asl_machine *cli_load_machine(const char *path, asl_buf *messages);
 asl_machine *cli_load_machine_with(const char *path, const asl_load_opts *opts,
                                    asl_buf *messages);
 
-/* What run, test and replay share about an execution: determinism (--seed, --start-time) and
+/* What run, test and replay share about an execution: determinism (--seed, --start-time),
  * AWS's quotas, each raisable (--max-history-events, --max-duration, --inline-map-concurrency,
- * --distributed-map-concurrency, --max-state-name). Each command puts CLI_EXEC_OPTS in its
+ * --distributed-map-concurrency, --max-state-name, --payload-limit) and --trace. Each command puts CLI_EXEC_OPTS in its
  * option table and hands the ids from CLI_OPT_SEED on to cli_exec_setting. */
 enum {
   CLI_OPT_SEED = 1000,
@@ -77,6 +77,8 @@ enum {
   CLI_OPT_INLINE_MAP,
   CLI_OPT_DISTRIBUTED_MAP,
   CLI_OPT_MAX_STATE_NAME,
+  CLI_OPT_PAYLOAD_LIMIT,
+  CLI_OPT_TRACE,
 };
 #define CLI_EXEC_OPTS                                                                              \
   {"--seed", NULL, CLI_VALUE_REQUIRED, CLI_OPT_SEED},                                             \
@@ -85,7 +87,9 @@ enum {
       {"--max-duration", NULL, CLI_VALUE_REQUIRED, CLI_OPT_MAX_DURATION},                         \
       {"--inline-map-concurrency", NULL, CLI_VALUE_REQUIRED, CLI_OPT_INLINE_MAP},                 \
       {"--distributed-map-concurrency", NULL, CLI_VALUE_REQUIRED, CLI_OPT_DISTRIBUTED_MAP},       \
-      {"--max-state-name", NULL, CLI_VALUE_REQUIRED, CLI_OPT_MAX_STATE_NAME}
+      {"--max-state-name", NULL, CLI_VALUE_REQUIRED, CLI_OPT_MAX_STATE_NAME},                     \
+      {"--payload-limit", NULL, CLI_VALUE_REQUIRED, CLI_OPT_PAYLOAD_LIMIT},                       \
+      {"--trace", NULL, CLI_VALUE_OPTIONAL, CLI_OPT_TRACE}
 
 /* 2024-01-01T00:00:00Z: where a seeded run in virtual time starts, unless --start-time says */
 #define CLI_SEEDED_START_MS INT64_C(1704067200000)
@@ -97,6 +101,9 @@ typedef struct cli_exec_settings {
   int64_t start_time_ms;
   asl_exec_quotas quotas;  /* zeroes: AWS's */
   asl_load_opts load;      /* max_state_name */
+  size_t payload_limit;    /* 0: AWS's */
+  bool trace;
+  bool trace_json;
 } cli_exec_settings;
 
 /* Takes the shared option [id] with [value] into [s]; CLI_OK or a usage error of [command]. */
@@ -112,10 +119,10 @@ uint64_t cli_random_seed(void);
 char *cli_machine_name(const char *path);
 /* A payload limit: a number of bytes (at least 1) or "none" (SIZE_MAX). */
 bool cli_parse_limit(const char *text, size_t *out);
-/* Sets *[limit] from ASLRUN_PAYLOAD_LIMIT and [s]'s history quota from
+/* Sets [s]'s payload limit from ASLRUN_PAYLOAD_LIMIT and its history quota from
  * ASLRUN_MAX_HISTORY_EVENTS, each unless its option set it already (non-zero): for harnesses that
  * cannot pass options. A bad value is a usage error of [command] (returned, CLI_OK otherwise). */
-int cli_limits_env(const char *command, size_t *limit, cli_exec_settings *s);
+int cli_limits_env(const char *command, cli_exec_settings *s);
 
 /* ---- history ---- */
 typedef struct cli_history cli_history;

@@ -22,8 +22,6 @@ enum {
   OPT_NAME = 1,
   OPT_SM_ARN,
   OPT_HISTORY,
-  OPT_TRACE,
-  OPT_PAYLOAD_LIMIT,
   OPT_LIVE,
   OPT_CONFIG,
   OPT_HELP,
@@ -33,8 +31,6 @@ static const cli_opt replay_opts[] = {
     {"--name", NULL, CLI_VALUE_REQUIRED, OPT_NAME},
     {"--state-machine-arn", NULL, CLI_VALUE_REQUIRED, OPT_SM_ARN},
     {"--history", NULL, CLI_VALUE_REQUIRED, OPT_HISTORY},
-    {"--trace", NULL, CLI_VALUE_OPTIONAL, OPT_TRACE},
-    {"--payload-limit", NULL, CLI_VALUE_REQUIRED, OPT_PAYLOAD_LIMIT},
     {"--live", NULL, CLI_VALUE_REQUIRED, OPT_LIVE},
     {"--config", NULL, CLI_VALUE_REQUIRED, OPT_CONFIG},
     CLI_EXEC_OPTS,
@@ -83,9 +79,6 @@ typedef struct replay_options {
   const char *name;
   const char *sm_arn;
   const char *local_history;
-  bool trace;
-  bool trace_json;
-  size_t payload_limit;
   ASL_VEC(const char *) live; /* --live states: served by their handlers */
   const char *config;
   cli_exec_settings exec;
@@ -119,20 +112,6 @@ static int parse_args(int argc, char **argv, int first, replay_options *o, bool 
     case OPT_HISTORY:
       o->local_history = value;
       break;
-    case OPT_TRACE:
-      if (value && strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
-        return cli_usage_error("replay", "--trace takes 'text' (the default) or 'json', not '%s'",
-                               value);
-      o->trace = true;
-      o->trace_json = value && strcmp(value, "json") == 0;
-      break;
-    case OPT_PAYLOAD_LIMIT:
-      if (!cli_parse_limit(value, &o->payload_limit))
-        return cli_usage_error("replay",
-                               "--payload-limit takes a number of bytes (at least 1) or 'none', "
-                               "not '%s'",
-                               value);
-      break;
     case OPT_LIVE:
       ASL_VEC_PUSH(o->live, value);
       break;
@@ -158,7 +137,7 @@ static int parse_args(int argc, char **argv, int first, replay_options *o, bool 
     return cli_usage_error("replay", "--start-time: a replay starts when the history does");
   if (o->config && o->live.len == 0)
     return cli_usage_error("replay", "--config serves --live states: name them with --live STATE");
-  return cli_limits_env("replay", &o->payload_limit, &o->exec);
+  return cli_limits_env("replay", &o->exec);
 }
 
 /* ----------------------------------------------------------- recorded answers ---- */
@@ -586,7 +565,7 @@ static int run_local(const replay_options *o, const asl_machine *m, const replay
       .name = o->name,
       .state_machine_arn = sm_arn,
       .role_arn = role,
-      .payload_limit = o->payload_limit,
+      .payload_limit = o->exec.payload_limit,
       .sinks = sinks,
       .sink_count = n,
       .answer = on_answer,
@@ -660,7 +639,7 @@ static cli_handlers *open_handlers(const replay_options *o, uv_loop_t *loop)
   cli_handlers_opts hopts = {
       .config = o->config,
       .machine = o->machine_path,
-      .payload_limit = o->payload_limit,
+      .payload_limit = o->exec.payload_limit,
   };
   return cli_handlers_open(loop, &hopts);
 }
@@ -722,7 +701,7 @@ int cli_replay(int argc, char **argv, int first)
     uv_run(&ctx.loop, UV_RUN_DEFAULT);
     code = CLI_USAGE;
   } else {
-    trace = o.trace ? cli_trace_open(stderr, o.trace_json) : NULL;
+    trace = o.exec.trace ? cli_trace_open(stderr, o.exec.trace_json) : NULL;
     code = run_local(&o, m, &aws, &as, &ctx, history, trace,
                      handlers ? cli_handlers_registry(handlers) : NULL);
   }

@@ -20,13 +20,11 @@ enum {
   OPT_NAME,
   OPT_SM_ARN,
   OPT_ROLE_ARN,
-  OPT_PAYLOAD_LIMIT,
   OPT_CONFIG,
   OPT_MOCK_CONFIG,
   OPT_TEST_CASE,
   OPT_COLD,
   OPT_LAMBDA_ENDPOINT,
-  OPT_TRACE,
   OPT_FAULT,
   OPT_EXPRESS,
   OPT_HELP,
@@ -41,13 +39,11 @@ static const cli_opt run_opts[] = {
     {"--name", NULL, CLI_VALUE_REQUIRED, OPT_NAME},
     {"--state-machine-arn", NULL, CLI_VALUE_REQUIRED, OPT_SM_ARN},
     {"--role-arn", NULL, CLI_VALUE_REQUIRED, OPT_ROLE_ARN},
-    {"--payload-limit", NULL, CLI_VALUE_REQUIRED, OPT_PAYLOAD_LIMIT},
     {"--config", NULL, CLI_VALUE_REQUIRED, OPT_CONFIG},
     {"--mock-config", NULL, CLI_VALUE_REQUIRED, OPT_MOCK_CONFIG},
     {"--test-case", NULL, CLI_VALUE_REQUIRED, OPT_TEST_CASE},
     {"--cold", NULL, CLI_VALUE_NONE, OPT_COLD},
     {"--lambda-endpoint", NULL, CLI_VALUE_REQUIRED, OPT_LAMBDA_ENDPOINT},
-    {"--trace", NULL, CLI_VALUE_OPTIONAL, OPT_TRACE},
     {"--fault", NULL, CLI_VALUE_REQUIRED, OPT_FAULT},
     {"--express", NULL, CLI_VALUE_NONE, OPT_EXPRESS},
     CLI_EXEC_OPTS,
@@ -65,14 +61,11 @@ typedef struct run_options {
   const char *name;
   const char *sm_arn;
   const char *role_arn;
-  size_t payload_limit; /* 0: AWS's */
   const char *config;
   const char *mock_config;
   const char *test_case;
   bool cold;
   const char *lambda_endpoint;
-  bool trace;
-  bool trace_json;
   cli_faults faults;
   bool express;
   cli_exec_settings exec;
@@ -128,13 +121,6 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
     case OPT_ROLE_ARN:
       o->role_arn = value;
       break;
-    case OPT_PAYLOAD_LIMIT:
-      if (!cli_parse_limit(value, &o->payload_limit))
-        return cli_usage_error("run",
-                               "--payload-limit takes a number of bytes (at least 1) or 'none', "
-                               "not '%s'",
-                               value);
-      break;
     case OPT_CONFIG:
       o->config = value;
       break;
@@ -149,13 +135,6 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
       break;
     case OPT_LAMBDA_ENDPOINT:
       o->lambda_endpoint = value;
-      break;
-    case OPT_TRACE:
-      if (value && strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
-        return cli_usage_error("run", "--trace takes 'text' (the default) or 'json', not '%s'",
-                               value);
-      o->trace = true;
-      o->trace_json = value && strcmp(value, "json") == 0;
       break;
     case OPT_FAULT: {
       char *why = NULL;
@@ -186,7 +165,7 @@ static int parse_args(int argc, char **argv, int first, run_options *o, bool *he
   if (o->exec.has_start_time && !o->virtual_time)
     return cli_usage_error("run", "--start-time needs --virtual-time: in real time an execution "
                                   "starts now");
-  int code = cli_limits_env("run", &o->payload_limit, &o->exec);
+  int code = cli_limits_env("run", &o->exec);
   if (code != CLI_OK)
     return code;
   if (o->test_case && !o->mock_config)
@@ -342,7 +321,7 @@ static int execute(run_options *o, const asl_machine *m, const asl_json *input,
       .machine = o->machine,
       .sm_name = mock_name,
       .cold = o->cold,
-      .payload_limit = o->payload_limit,
+      .payload_limit = o->exec.payload_limit,
       .lambda_endpoint = o->lambda_endpoint,
   };
   cli_handlers *handlers = cli_handlers_open(&ctx.loop, &hopts);
@@ -376,7 +355,7 @@ static int execute(run_options *o, const asl_machine *m, const asl_json *input,
       .state_machine_arn = o->sm_arn,
       .state_machine_name = sm_name,
       .role_arn = o->role_arn,
-      .payload_limit = o->payload_limit,
+      .payload_limit = o->exec.payload_limit,
       .sinks = sinks,
       .sink_count = sink_count,
       .handlers = cli_handlers_registry(handlers),
@@ -467,7 +446,7 @@ int cli_run(int argc, char **argv, int first)
       return CLI_USAGE;
     }
   }
-  cli_trace *trace = o.trace ? cli_trace_open(stderr, o.trace_json) : NULL;
+  cli_trace *trace = o.exec.trace ? cli_trace_open(stderr, o.exec.trace_json) : NULL;
   code = execute(&o, m, input, history, trace);
   cli_trace_close(trace);
   if (history && !cli_history_close(history) && code < 128)

@@ -18,7 +18,6 @@ enum {
   OPT_JUNIT,
   OPT_UPDATE,
   OPT_REAL_TIME,
-  OPT_TRACE,
   OPT_MOCK_CONFIG,
   OPT_SM_NAME,
   OPT_INPUT,
@@ -26,7 +25,6 @@ enum {
   OPT_CONFIG,
   OPT_COLD,
   OPT_LAMBDA_ENDPOINT,
-  OPT_PAYLOAD_LIMIT,
   OPT_COVERAGE,
   OPT_COVERAGE_MIN,
   OPT_HELP,
@@ -39,7 +37,6 @@ static const cli_opt test_opts[] = {
     {"--junit", NULL, CLI_VALUE_REQUIRED, OPT_JUNIT},
     {"--update", NULL, CLI_VALUE_NONE, OPT_UPDATE},
     {"--real-time", NULL, CLI_VALUE_NONE, OPT_REAL_TIME},
-    {"--trace", NULL, CLI_VALUE_OPTIONAL, OPT_TRACE},
     {"--mock-config", NULL, CLI_VALUE_REQUIRED, OPT_MOCK_CONFIG},
     {"--state-machine-name", NULL, CLI_VALUE_REQUIRED, OPT_SM_NAME},
     {"--input", NULL, CLI_VALUE_REQUIRED, OPT_INPUT},
@@ -47,7 +44,6 @@ static const cli_opt test_opts[] = {
     {"--config", NULL, CLI_VALUE_REQUIRED, OPT_CONFIG},
     {"--cold", NULL, CLI_VALUE_NONE, OPT_COLD},
     {"--lambda-endpoint", NULL, CLI_VALUE_REQUIRED, OPT_LAMBDA_ENDPOINT},
-    {"--payload-limit", NULL, CLI_VALUE_REQUIRED, OPT_PAYLOAD_LIMIT},
     {"--coverage", NULL, CLI_VALUE_OPTIONAL, OPT_COVERAGE},
     {"--coverage-min", NULL, CLI_VALUE_REQUIRED, OPT_COVERAGE_MIN},
     CLI_EXEC_OPTS,
@@ -66,8 +62,6 @@ typedef struct test_options {
   const char *junit;
   bool update;
   bool real_time;
-  bool trace;
-  bool trace_json;
   const char *mock_config;
   const char *sm_name;
   const char *input;
@@ -75,7 +69,6 @@ typedef struct test_options {
   const char *config;
   bool cold;
   const char *lambda_endpoint;
-  size_t payload_limit;
   bool coverage;
   bool coverage_json;
   bool has_coverage_min;
@@ -119,13 +112,6 @@ static int parse_args(int argc, char **argv, int first, test_options *o, bool *h
     case OPT_REAL_TIME:
       o->real_time = true;
       break;
-    case OPT_TRACE:
-      if (value && strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
-        return cli_usage_error("test", "--trace takes 'text' (the default) or 'json', not '%s'",
-                               value);
-      o->trace = true;
-      o->trace_json = value && strcmp(value, "json") == 0;
-      break;
     case OPT_MOCK_CONFIG:
       o->mock_config = value;
       break;
@@ -149,13 +135,6 @@ static int parse_args(int argc, char **argv, int first, test_options *o, bool *h
       break;
     case OPT_LAMBDA_ENDPOINT:
       o->lambda_endpoint = value;
-      break;
-    case OPT_PAYLOAD_LIMIT:
-      if (!cli_parse_limit(value, &o->payload_limit))
-        return cli_usage_error("test",
-                               "--payload-limit takes a number of bytes (at least 1) or 'none', "
-                               "not '%s'",
-                               value);
       break;
     case OPT_COVERAGE:
       if (value && strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
@@ -204,7 +183,7 @@ static int parse_args(int argc, char **argv, int first, test_options *o, bool *h
   if (o->update && o->mock_config)
     return cli_usage_error("test", "--update rewrites test files; a MockConfigFile has no "
                                    "expectations to update");
-  return cli_limits_env("test", &o->payload_limit, &o->exec);
+  return cli_limits_env("test", &o->exec);
 }
 
 /* --filter: a glob (with * ? [) or a substring, of the case's name or "FILE: NAME". */
@@ -302,9 +281,9 @@ static int run_files(const test_options *o, cli_test_file **files, size_t nfiles
   bool colour = !o->tap && isatty(fileno(report_to)) && !(no_colour && *no_colour);
   reporters rep = {.update = o->update};
   if (o->tap)
-    rep.tap = cli_tap_report_new(report_to, planned, o->trace);
+    rep.tap = cli_tap_report_new(report_to, planned, o->exec.trace);
   else
-    rep.text = cli_text_report_new(report_to, colour, o->trace);
+    rep.text = cli_text_report_new(report_to, colour, o->exec.trace);
   uint64_t seed = o->exec.has_seed ? o->exec.seed : cli_random_seed();
   cli_coverage_set *cov = o->coverage ? cli_coverage_set_new() : NULL;
   cli_test_run_opts ro = {
@@ -312,8 +291,8 @@ static int run_files(const test_options *o, cli_test_file **files, size_t nfiles
       .real_time = o->real_time,
       .cold = o->cold,
       .colour = colour,
-      .trace_json = o->trace_json,
-      .payload_limit = o->payload_limit,
+      .trace_json = o->exec.trace_json,
+      .payload_limit = o->exec.payload_limit,
       .lambda_endpoint = o->lambda_endpoint,
       .seed = seed,
       .exec = o->exec,

@@ -77,10 +77,10 @@ bool cli_parse_limit(const char *text, size_t *out)
 
 static bool parse_quota(const char *text, int64_t min, int64_t *out);
 
-int cli_limits_env(const char *command, size_t *limit, cli_exec_settings *s)
+int cli_limits_env(const char *command, cli_exec_settings *s)
 {
   const char *env = getenv("ASLRUN_PAYLOAD_LIMIT");
-  if (!*limit && env && *env && !cli_parse_limit(env, limit)) /* --payload-limit wins */
+  if (!s->payload_limit && env && *env && !cli_parse_limit(env, &s->payload_limit)) /* --payload-limit wins */
     return cli_usage_error(command,
                            "ASLRUN_PAYLOAD_LIMIT takes a number of bytes (at least 1) or 'none', "
                            "not '%s'",
@@ -174,6 +174,20 @@ int cli_exec_setting(const char *command, int id, const char *value, cli_exec_se
                              value);
     return CLI_OK;
   }
+  case CLI_OPT_PAYLOAD_LIMIT:
+    if (!cli_parse_limit(value, &s->payload_limit))
+      return cli_usage_error(command,
+                             "--payload-limit takes a number of bytes (at least 1) or 'none', "
+                             "not '%s'",
+                             value);
+    return CLI_OK;
+  case CLI_OPT_TRACE:
+    if (value && strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
+      return cli_usage_error(command, "--trace takes 'text' (the default) or 'json', not '%s'",
+                             value);
+    s->trace = true;
+    s->trace_json = value && strcmp(value, "json") == 0;
+    return CLI_OK;
   case CLI_OPT_MAX_STATE_NAME:
     if (!parse_quota(value, 1, &s->load.max_state_name))
       return cli_usage_error(command,
