@@ -1,8 +1,8 @@
 /* What `run`, `test`, `replay` and `graph` share before an execution: loading a definition file
  * (its diagnostics printed as file:line:col), the name Step Functions Local gives a machine, the
  * payload limit from --payload-limit or the ASLRUN_PAYLOAD_LIMIT environment variable, and the
- * options of determinism and quotas (--seed, --start-time, --max-*). The handler registry has
- * its own file (run_handlers.c). */
+ * options of determinism, quotas and tracing (--seed, --start-time, --max-*, --trace). The
+ * handler registry has its own file (run_handlers.c). */
 #include "cli.h"
 
 #include <stdlib.h>
