@@ -118,6 +118,11 @@ typedef struct asl_event {
                            the parent's, so a history file leaves them out */
 } asl_event;
 
+/* [ev] as GetExecutionHistory lists an event: {timestamp, type, id, previousEventId, and its
+ * *EventDetails}; [timestamp] (taken) is the caller's, as the API's JSON and `aslrun run
+ * --history` write it differently. */
+asl_json *asl_event_json(const asl_event *ev, asl_json *timestamp);
+
 /* aslrun's notes on an execution, beside AWS's events: what a person debugging wants and the
  * history does not carry (a retry's back-off, the catcher taken, a handler call's real
  * duration and log). */

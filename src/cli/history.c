@@ -35,14 +35,7 @@ static void on_event(void *data, const asl_event *ev)
   /* a Distributed Map's child executions have histories of their own, as on AWS */
   if (ev->child_execution)
     return;
-  asl_json *o = asl_json_object(5);
-  asl_json_obj_put_cstr(o, "timestamp", cli_timestamp(ev->timestamp_ms));
-  asl_json_obj_put_cstr(o, "type", asl_json_cstr(asl_event_type_name(ev->type)));
-  asl_json_obj_put_cstr(o, "id", asl_json_int(ev->id));
-  asl_json_obj_put_cstr(o, "previousEventId", asl_json_int(ev->previous_id));
-  const char *key = asl_event_details_key(ev->type);
-  if (key && ev->details)
-    asl_json_obj_put_cstr(o, key, asl_json_incref(ev->details));
+  asl_json *o = asl_event_json(ev, cli_timestamp(ev->timestamp_ms));
   h->line.len = 0;
   asl_buf_adds(&h->line, h->count++ ? ",\n" : "\n");
   asl_json_dump_buf(o, ASL_JSON_COMPACT, &h->line);

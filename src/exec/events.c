@@ -30,6 +30,19 @@ const char *asl_event_details_key(asl_event_type t)
   return NULL;
 }
 
+asl_json *asl_event_json(const asl_event *ev, asl_json *timestamp)
+{
+  asl_json *o = asl_json_object(5);
+  asl_json_obj_put_cstr(o, "timestamp", timestamp);
+  asl_json_obj_put_cstr(o, "type", asl_json_cstr(asl_event_type_name(ev->type)));
+  asl_json_obj_put_cstr(o, "id", asl_json_int(ev->id));
+  asl_json_obj_put_cstr(o, "previousEventId", asl_json_int(ev->previous_id));
+  const char *key = asl_event_details_key(ev->type);
+  if (key && ev->details)
+    asl_json_obj_put_cstr(o, key, asl_json_incref(ev->details));
+  return o;
+}
+
 bool asl__events_wanted(const asl_exec *e)
 {
   return e->sink_count > 0;

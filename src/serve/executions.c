@@ -250,14 +250,7 @@ static void on_event(void *data, const asl_event *ev)
   /* a Distributed Map's child executions have histories of their own, as on AWS */
   if (ev->child_execution)
     return;
-  asl_json *o = asl_json_object(5);
-  asl_json_obj_put_cstr(o, "timestamp", asl_json_int(ev->timestamp_ms));
-  asl_json_obj_put_cstr(o, "type", asl_json_cstr(asl_event_type_name(ev->type)));
-  asl_json_obj_put_cstr(o, "id", asl_json_int(ev->id));
-  asl_json_obj_put_cstr(o, "previousEventId", asl_json_int(ev->previous_id));
-  const char *key = asl_event_details_key(ev->type);
-  if (key && ev->details)
-    asl_json_obj_put_cstr(o, key, asl_json_incref(ev->details));
+  asl_json *o = asl_event_json(ev, asl_json_int(ev->timestamp_ms));
   ASL_VEC_PUSH(x->events, o);
   x->event_count++;
 }
