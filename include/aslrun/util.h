@@ -108,8 +108,15 @@ bool asl_utf8_valid(const char *s, size_t n);
 size_t asl_utf8_floor(const char *s, size_t n);
 /* Appends [n] bytes at [p] as padded base64 (RFC 4648, the standard alphabet). */
 void asl_base64_encode(const void *p, size_t n, asl_buf *out);
-/* The value 0..63 of base64 character [c] of the standard alphabet, or -1. */
-int asl_base64_value(char c);
+enum {
+  ASL_BASE64_URL = 1,  /* '-' and '_' are 62 and 63 too (RFC 4648's URL alphabet) */
+  ASL_BASE64_SKIP = 2, /* characters of neither alphabet are skipped, not an end */
+};
+/* Decodes base64 [s] of [n] bytes, appending the bytes to [out] (leftover bits are dropped);
+ * stops at the first '=' or at a character outside the alphabet ([flags] can widen it or skip
+ * such characters). Returns how many characters it decoded or skipped: the callers judge padding
+ * and what follows, as each of them has its own rule. */
+size_t asl_base64_decode(const char *s, size_t n, unsigned flags, asl_buf *out);
 /* Number of UTF-16 code units [s] takes (Java's String.length(), which AWS's limits count). */
 size_t asl_utf16_len(const char *s, size_t n);
 

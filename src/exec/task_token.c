@@ -22,28 +22,14 @@ static char *base64_decode(const char *s, size_t *out_len)
   size_t n = strlen(s);
   if (n == 0 || n % 4 != 0)
     return NULL;
+  size_t data = n;
+  while (data > n - 2 && s[data - 1] == '=')
+    data--;
   asl_buf b = ASL_BUF_INIT;
-  for (size_t i = 0; i < n; i += 4) {
-    bool last = i + 4 == n;
-    int v[4];
-    for (int k = 0; k < 4; k++) {
-      bool pad = s[i + k] == '=' && last && k >= 2;
-      v[k] = pad ? 0 : asl_base64_value(s[i + k]);
-      if (v[k] < 0) {
-        asl_buf_free(&b);
-        return NULL;
-      }
-    }
-    if (s[i + 2] == '=' && s[i + 3] != '=') {
-      asl_buf_free(&b);
-      return NULL;
-    }
-    uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-    asl_buf_addc(&b, (char)(w >> 16));
-    if (s[i + 2] != '=')
-      asl_buf_addc(&b, (char)(w >> 8));
-    if (s[i + 3] != '=')
-      asl_buf_addc(&b, (char)w);
+  asl_buf_reserve(&b, 1);
+  if (asl_base64_decode(s, data, 0, &b) != data) {
+    asl_buf_free(&b);
+    return NULL;
   }
   return asl_buf_steal(&b, out_len);
 }

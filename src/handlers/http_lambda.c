@@ -272,41 +272,18 @@ static size_t on_header(char *line, size_t size, size_t n, void *data)
   return len;
 }
 
-static int b64_value(unsigned char ch)
-{
-  if (ch >= 'A' && ch <= 'Z')
-    return ch - 'A';
-  if (ch >= 'a' && ch <= 'z')
-    return ch - 'a' + 26;
-  if (ch >= '0' && ch <= '9')
-    return ch - '0' + 52;
-  if (ch == '+' || ch == '-')
-    return 62;
-  if (ch == '/' || ch == '_')
-    return 63;
-  return -1;
-}
-
 /* Decodes base64 [s] into [out]; false when it is not base64. NUL bytes become spaces: the log
  * is text. */
 static bool b64_decode(const char *s, asl_buf *out)
 {
-  uint32_t acc = 0;
-  int bits = 0;
+  size_t n = strlen(s);
+  size_t from = out->len;
   asl_buf_add(out, "", 0);
-  for (; *s && *s != '='; s++) {
-    int v = b64_value((unsigned char)*s);
-    if (v < 0)
-      return false;
-    acc = (acc << 6) | (uint32_t)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      char ch = (char)((acc >> bits) & 0xFF);
-      asl_buf_addc(out, ch ? ch : ' ');
-    }
-  }
-  return true;
+  size_t used = asl_base64_decode(s, n, ASL_BASE64_URL, out);
+  for (size_t i = from; i < out->len; i++)
+    if (out->data[i] == '\0')
+      out->data[i] = ' ';
+  return used == n || s[used] == '=';
 }
 
 /* What this call logged: the note, then the decoded log tail. */

@@ -69,22 +69,8 @@ asl_json *intr_base64_decode(const intr_call *c, asl_json **argv, size_t argc,
     pad++;
   }
   asl_buf bytes = ASL_BUF_INIT;
-  uint32_t acc = 0;
-  int bits = 0;
-  bool ok = n % 4 != 1 && (pad == 0 || (n + pad) % 4 == 0);
-  for (size_t i = 0; i < n && ok; i++) {
-    int v = asl_base64_value(s[i]);
-    if (v < 0) {
-      ok = false;
-      break;
-    }
-    acc = (acc << 6) | (uint32_t)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      asl_buf_addc(&bytes, (char)((acc >> bits) & 0xFF));
-    }
-  }
+  bool ok = n % 4 != 1 && (pad == 0 || (n + pad) % 4 == 0) &&
+            asl_base64_decode(s, n, 0, &bytes) == n;
   if (!ok) {
     asl_buf_free(&bytes);
     asl__intr_fail(c, err, "the argument is not valid Base64");

@@ -87,10 +87,34 @@ void asl_base64_encode(const void *data, size_t n, asl_buf *out)
   }
 }
 
-int asl_base64_value(char c)
+static int base64_value(char c, unsigned flags)
 {
+  if ((flags & ASL_BASE64_URL) && (c == '-' || c == '_'))
+    return c == '-' ? 62 : 63;
   const char *p = c ? strchr(base64_alphabet, c) : NULL;
   return p ? (int)(p - base64_alphabet) : -1;
+}
+
+size_t asl_base64_decode(const char *s, size_t n, unsigned flags, asl_buf *out)
+{
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t i = 0;
+  for (; i < n && s[i] != '='; i++) {
+    int v = base64_value(s[i], flags);
+    if (v < 0) {
+      if (flags & ASL_BASE64_SKIP)
+        continue;
+      break;
+    }
+    acc = (acc << 6) | (uint32_t)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      asl_buf_addc(out, (char)((acc >> bits) & 0xFF));
+    }
+  }
+  return i;
 }
 
 size_t asl_utf16_len(const char *s, size_t n)

@@ -18,21 +18,6 @@ jv fn_base64encode(jn_ctx *c, jv *args, uint32_t nargs, jv input)
   return r;
 }
 
-static int b64val(unsigned char ch)
-{
-  if (ch >= 'A' && ch <= 'Z')
-    return ch - 'A';
-  if (ch >= 'a' && ch <= 'z')
-    return ch - 'a' + 26;
-  if (ch >= '0' && ch <= '9')
-    return ch - '0' + 52;
-  if (ch == '+' || ch == '-')
-    return 62;
-  if (ch == '/' || ch == '_')
-    return 63;
-  return -1;
-}
-
 /* Bytes as UTF-8 text, each invalid sequence replaced by U+FFFD (Buffer.toString). */
 static jv utf8_text(jn_ctx *c, const unsigned char *b, size_t n)
 {
@@ -71,26 +56,13 @@ jv fn_base64decode(jn_ctx *c, jv *args, uint32_t nargs, jv input)
   if (IS_UNDEF(v))
     return v;
   uint32_t n;
-  const unsigned char *s = (const unsigned char *)jv_strp(v, &n);
-  unsigned char *o = jn_alloc(c, (size_t)n * 3 / 4 + 3);
-  size_t k = 0;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    if (s[i] == '=')
-      break;
-    int d = b64val(s[i]);
-    if (d < 0)
-      continue;
-    acc = (acc << 6) | (uint32_t)d;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      o[k++] = (unsigned char)(acc >> bits);
-      acc &= (1u << bits) - 1;
-    }
-  }
-  return utf8_text(c, o, k);
+  const char *s = jv_strp(v, &n);
+  asl_buf o = ASL_BUF_INIT;
+  /* Buffer.from(s, 'base64'): either alphabet, other characters ignored */
+  asl_base64_decode(s, n, ASL_BASE64_URL | ASL_BASE64_SKIP, &o);
+  jv r = utf8_text(c, (const unsigned char *)(o.data ? o.data : ""), o.len);
+  asl_buf_free(&o);
+  return r;
 }
 
 static bool keep_component(unsigned char ch)
