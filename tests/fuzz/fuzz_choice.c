@@ -13,15 +13,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   size_t live = asl_json_live();
   const char *text = (const char *)data;
-  const char *nl = memchr(text, '\n', size);
-  size_t rlen = nl ? (size_t)(nl - text) : size;
+  asl_json *doc;
+  asl_json *ctx;
+  size_t rlen = fuzz_split(text, size, &doc, &ctx);
   asl_json *rule = fuzz_parse(text, rlen);
-  if (!rule)
+  if (!rule) {
+    asl_json_decref(doc);
+    asl_json_decref(ctx);
     return 0;
-  asl_json *doc = nl ? fuzz_parse(nl + 1, size - rlen - 1) : NULL;
-  if (!doc)
-    doc = fuzz_parse(fuzz_doc_text, sizeof fuzz_doc_text - 1);
-  asl_json *ctx = fuzz_parse(fuzz_ctx_text, sizeof fuzz_ctx_text - 1);
+  }
   asl_arena *a = asl_arena_new();
   asl_env env = {.input = doc, .context = ctx, .rng = NULL};
   for (int top = 0; top <= 1; top++) {

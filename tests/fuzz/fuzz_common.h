@@ -1,5 +1,6 @@
 /* Shared by the lang fuzz targets: a document with every kind of JSON value to evaluate against,
- * and the check that every reference was given back. */
+ * the split of an input into program and document, and the check that every reference was given
+ * back. */
 #ifndef ASLRUN_TESTS_FUZZ_COMMON_H
 #define ASLRUN_TESTS_FUZZ_COMMON_H
 
@@ -27,6 +28,21 @@ static inline asl_json *fuzz_parse(const char *text, size_t len)
   asl_json *v = asl_json_parse(text, len, NULL, &err);
   asl_error_clear(&err);
   return v;
+}
+
+/* The input of a target that evaluates something: its first line is the program (a path, rule,
+ * template or expression), the rest after a newline the document to evaluate it against; the
+ * built-in document when there is none or it is not JSON. Returns the first line's length;
+ * *doc and *ctx (the context object) are new references. */
+static inline size_t fuzz_split(const char *text, size_t size, asl_json **doc, asl_json **ctx)
+{
+  const char *nl = memchr(text, '\n', size);
+  size_t first = nl ? (size_t)(nl - text) : size;
+  *doc = nl ? fuzz_parse(nl + 1, size - first - 1) : NULL;
+  if (!*doc)
+    *doc = fuzz_parse(fuzz_doc_text, sizeof fuzz_doc_text - 1);
+  *ctx = fuzz_parse(fuzz_ctx_text, sizeof fuzz_ctx_text - 1);
+  return first;
 }
 
 /* A reference-count leak is a bug the sanitizers cannot see: stop on it. */

@@ -25,12 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   size_t live = asl_json_live();
   const char *text = (const char *)data;
-  const char *nl = memchr(text, '\n', size);
-  size_t elen = nl ? (size_t)(nl - text) : size;
-  asl_json *doc = nl ? fuzz_parse(nl + 1, size - elen - 1) : NULL;
-  if (!doc)
-    doc = fuzz_parse(fuzz_doc_text, sizeof fuzz_doc_text - 1);
-  asl_json *ctx = fuzz_parse(fuzz_ctx_text, sizeof fuzz_ctx_text - 1);
+  asl_json *doc;
+  asl_json *ctx;
+  size_t elen = fuzz_split(text, size, &doc, &ctx);
 
   /* $states as the executor binds it, and a workflow variable */
   asl_json *states = asl_json_object(2);

@@ -11,12 +11,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   size_t live = asl_json_live();
   const char *text = (const char *)data;
-  const char *nl = memchr(text, '\n', size);
-  size_t plen = nl ? (size_t)(nl - text) : size;
-  asl_json *doc = nl ? fuzz_parse(nl + 1, size - plen - 1) : NULL;
-  if (!doc)
-    doc = fuzz_parse(fuzz_doc_text, sizeof fuzz_doc_text - 1);
-  asl_json *ctx = fuzz_parse(fuzz_ctx_text, sizeof fuzz_ctx_text - 1);
+  asl_json *doc;
+  asl_json *ctx;
+  size_t plen = fuzz_split(text, size, &doc, &ctx);
   asl_arena *a = asl_arena_new();
   asl_env env = {.input = doc, .context = ctx, .rng = NULL};
 

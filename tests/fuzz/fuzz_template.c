@@ -13,15 +13,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   size_t live = asl_json_live();
   const char *text = (const char *)data;
-  const char *nl = memchr(text, '\n', size);
-  size_t tlen = nl ? (size_t)(nl - text) : size;
+  asl_json *doc;
+  asl_json *ctx;
+  size_t tlen = fuzz_split(text, size, &doc, &ctx);
   asl_json *tmpl = fuzz_parse(text, tlen);
-  if (!tmpl)
+  if (!tmpl) {
+    asl_json_decref(doc);
+    asl_json_decref(ctx);
     return 0;
-  asl_json *doc = nl ? fuzz_parse(nl + 1, size - tlen - 1) : NULL;
-  if (!doc)
-    doc = fuzz_parse(fuzz_doc_text, sizeof fuzz_doc_text - 1);
-  asl_json *ctx = fuzz_parse(fuzz_ctx_text, sizeof fuzz_ctx_text - 1);
+  }
   asl_arena *a = asl_arena_new();
   uint64_t seed = 7;
   asl_env env = {.input = doc, .context = ctx, .rng = &seed};
