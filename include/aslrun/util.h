@@ -61,7 +61,7 @@ static inline void asl_buf_addc(asl_buf *b, char c)
 }
 void asl_buf_adds(asl_buf *b, const char *s);
 ASL_PRINTF(2, 3) void asl_buf_printf(asl_buf *b, const char *fmt, ...);
-void asl_buf_vprintf(asl_buf *b, const char *fmt, va_list ap);
+ASL_PRINTF(2, 0) void asl_buf_vprintf(asl_buf *b, const char *fmt, va_list ap);
 /* Hands the bytes to the caller (free with asl_free) and leaves [b] empty; never NULL. */
 char *asl_buf_steal(asl_buf *b, size_t *len);
 void asl_buf_free(asl_buf *b);
