@@ -29,7 +29,7 @@ void asl_free(void *p);
 char *asl_strdup(const char *s);
 char *asl_strndup(const char *s, size_t n); /* copies n bytes and adds a NUL */
 ASL_PRINTF(1, 2) char *asl_strfmt(const char *fmt, ...);
-char *asl_vstrfmt(const char *fmt, va_list ap);
+ASL_PRINTF(1, 0) char *asl_vstrfmt(const char *fmt, va_list ap);
 
 /* Called when memory is exhausted (or an injected failure hits); must not return. The default
  * writes nothing and calls abort(), because only the CLI may print. */
