@@ -35,6 +35,7 @@ typedef struct asl_error {
  * [code] so that callers can write `return asl_error_set(...)`. */
 ASL_PRINTF(4, 5)
 asl_status asl_error_set(asl_error *err, asl_status code, const char *name, const char *fmt, ...);
+ASL_PRINTF(4, 0)
 asl_status asl_error_vset(asl_error *err, asl_status code, const char *name, const char *fmt,
                           va_list ap);
 /* Sets offset/pointer only where still unset. */
@@ -62,6 +63,7 @@ typedef struct asl_diags {
 #define ASL_DIAGS_INIT {NULL, 0, 0}
 ASL_PRINTF(4, 5)
 void asl_diags_add(asl_diags *d, size_t offset, const char *pointer, const char *fmt, ...);
+ASL_PRINTF(4, 0)
 void asl_diags_vadd(asl_diags *d, size_t offset, const char *pointer, const char *fmt, va_list ap);
 /* Adds [err] as a diagnostic: its own offset and pointer win over the ones given. */
 void asl_diags_add_error(asl_diags *d, size_t offset, const char *pointer, const asl_error *err);

@@ -78,6 +78,7 @@ bool asl__missing(const state_ctx *c, field_id f);
  * itself). Stops adding (with one last note) after a cap, so broken input cannot flood. */
 ASL_PRINTF(5, 6)
 void asl__diag(loader *L, size_t offset, const char *base, const char *field, const char *fmt, ...);
+ASL_PRINTF(5, 0)
 void asl__vdiag(loader *L, size_t offset, const char *base, const char *field, const char *fmt,
                 va_list ap);
 /* A state's field: at the value (or at the key when [at_key]). */
