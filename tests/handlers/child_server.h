@@ -1,6 +1,6 @@
 /* Starts a test server in a child process (before any loop runs) and reads the port it prints
  * as the first number on its stdout; the child ends when its stdin closes (child_server_stop),
- * or is killed after a grace period. */
+ * or is killed after a grace period. And a port where nothing listens, for refused connections. */
 #ifndef ASLRUN_TESTS_HANDLERS_CHILD_SERVER_H
 #define ASLRUN_TESTS_HANDLERS_CHILD_SERVER_H
 
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <uv.h>
 
 typedef struct child_server {
   pid_t pid;
@@ -77,6 +78,25 @@ static inline void child_server_stop(child_server *s)
   }
   kill(s->pid, SIGKILL);
   waitpid(s->pid, NULL, 0);
+}
+
+/* A port nobody listens on: bound, noted, closed. */
+static inline int child_server_closed_port(void)
+{
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  uv_tcp_t probe;
+  uv_tcp_init(&loop, &probe);
+  struct sockaddr_in a;
+  uv_ip4_addr("127.0.0.1", 0, &a);
+  uv_tcp_bind(&probe, (const struct sockaddr *)&a, 0);
+  struct sockaddr_in bound;
+  int blen = sizeof bound;
+  uv_tcp_getsockname(&probe, (struct sockaddr *)&bound, &blen);
+  uv_close((uv_handle_t *)&probe, NULL);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+  return ntohs(bound.sin_port);
 }
 
 #endif

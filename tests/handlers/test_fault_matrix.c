@@ -408,25 +408,6 @@ static void run_row(const row *r, const char *out_dir)
           r->line, r->handler, r->fault, (double)(uv_hrtime() - t0) / 1e9);
 }
 
-/* A port nobody listens on: bound, noted, closed. */
-static int closed_port(void)
-{
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  uv_tcp_t probe;
-  uv_tcp_init(&loop, &probe);
-  struct sockaddr_in a;
-  uv_ip4_addr("127.0.0.1", 0, &a);
-  uv_tcp_bind(&probe, (const struct sockaddr *)&a, 0);
-  struct sockaddr_in bound;
-  int blen = sizeof bound;
-  uv_tcp_getsockname(&probe, (struct sockaddr *)&bound, &blen);
-  uv_close((uv_handle_t *)&probe, NULL);
-  uv_run(&loop, UV_RUN_DEFAULT);
-  uv_loop_close(&loop);
-  return ntohs(bound.sin_port);
-}
-
 int main(int argc, char **argv)
 {
   ignore_sigpipe();
@@ -452,7 +433,7 @@ int main(int argc, char **argv)
     return 1;
   server_pid = server.pid;
   snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", server.port);
-  snprintf(closed_endpoint, sizeof closed_endpoint, "http://127.0.0.1:%d", closed_port());
+  snprintf(closed_endpoint, sizeof closed_endpoint, "http://127.0.0.1:%d", child_server_closed_port());
   const char *out_dir = "fault-histories";
   mkdir(out_dir, 0755);
 

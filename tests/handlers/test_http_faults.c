@@ -420,22 +420,9 @@ int main(int argc, char **argv)
     return 1;
   snprintf(base, sizeof base, "http://127.0.0.1:%d", server.port);
 
-  /* a port nobody listens on: bind one, note it, close it */
   uv_loop_init(&loop);
-  uv_tcp_t probe;
-  uv_tcp_init(&loop, &probe);
-  struct sockaddr_in a;
-  uv_ip4_addr("127.0.0.1", 0, &a);
-  uv_tcp_bind(&probe, (const struct sockaddr *)&a, 0);
-  struct sockaddr_in bound;
-  int blen = sizeof bound;
-  uv_tcp_getsockname(&probe, (struct sockaddr *)&bound, &blen);
-  int closed_port = ntohs(bound.sin_port);
-  uv_close((uv_handle_t *)&probe, NULL);
-  uv_run(&loop, UV_RUN_DEFAULT);
-
   test_service_errors();
-  test_timeouts_and_refusal(closed_port);
+  test_timeouts_and_refusal(child_server_closed_port());
   test_concurrency();
   test_requests();
   test_tls(argv[1]);
