@@ -1,4 +1,4 @@
-/* Loads libcurl and libcrypto with dlopen the first time they are needed (netlib.h says why),
+/* Loads libcurl with dlopen the first time it is needed (netlib.h says why),
  * once per process; the tables are filled once and never change, so any thread or registry may
  * share them. Nothing is ever unloaded: libcurl keeps global state (its TLS backend) alive. */
 #include "netlib.h"
@@ -100,36 +100,4 @@ const asl__curl_api *asl__curl_load(asl_error *err)
     return NULL;
   }
   return &curl_api;
-}
-
-/* ---- libcrypto ---- */
-
-static asl__crypto_api crypto_api;
-static char *crypto_failure;
-static uv_once_t crypto_once = UV_ONCE_INIT;
-
-static void load_crypto(void)
-{
-  static const char *const files[] = {"libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.so", NULL};
-  static const char *const symbols[] = {"EVP_sha256", "EVP_Digest", "HMAC"};
-  void *tmp[3];
-  lib_spec spec = {files, symbols, tmp, 3};
-  crypto_failure = load_lib(&spec);
-  if (crypto_failure)
-    return;
-  *(void **)&crypto_api.sha256 = tmp[0];
-  *(void **)&crypto_api.digest = tmp[1];
-  *(void **)&crypto_api.hmac = tmp[2];
-}
-
-const asl__crypto_api *asl__crypto_load(asl_error *err)
-{
-  uv_once(&crypto_once, load_crypto);
-  if (crypto_failure) {
-    asl_error_set(err, ASL_E_IO, NULL,
-                  "cannot load libcrypto, which signing AWS requests needs: %s (install libssl3)",
-                  crypto_failure);
-    return NULL;
-  }
-  return &crypto_api;
 }

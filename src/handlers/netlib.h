@@ -1,15 +1,13 @@
-/* libcurl and libcrypto, loaded on first use (private to src/handlers). Linking libcurl costs
- * every aslrun process about 5 ms of start-up (it pulls in some 30 shared libraries), although
- * only runs that call a Lambda over HTTP need it; so both libraries are dlopen'ed the first time
- * an HTTP function, SigV4 or the Lambda server needs them, and their functions are called
- * through these tables. The headers are still the real ones: types and constants are checked at
- * compile time. */
+/* libcurl, loaded on first use (private to src/handlers). Linking libcurl costs every aslrun
+ * process about 5 ms of start-up (it pulls in some 30 shared libraries), although only runs that
+ * call a Lambda over HTTP need it; so it is dlopen'ed the first time an HTTP function or the
+ * Lambda server needs it, and its functions are called through this table (libcrypto is loaded
+ * the same way, by src/util/digest.c). The headers are still the real ones: types and constants
+ * are checked at compile time. */
 #ifndef ASLRUN_HANDLERS_NETLIB_H
 #define ASLRUN_HANDLERS_NETLIB_H
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "aslrun/error.h"
 
@@ -34,16 +32,9 @@ typedef struct asl__curl_api {
   __typeof__(curl_slist_free_all) *slist_free_all;
 } asl__curl_api;
 
-typedef struct asl__crypto_api {
-  __typeof__(EVP_sha256) *sha256;
-  __typeof__(EVP_Digest) *digest;
-  __typeof__(HMAC) *hmac;
-} asl__crypto_api;
 
 /* The libcurl table, with curl_global_init done; NULL and [err] when libcurl (libcurl.so.4) is
  * missing or too old. Loaded once per process; later calls are cheap. */
 const asl__curl_api *asl__curl_load(asl_error *err);
-/* The libcrypto table (libcrypto.so.3, or 1.1); NULL and [err] when it cannot be loaded. */
-const asl__crypto_api *asl__crypto_load(asl_error *err);
 
 #endif

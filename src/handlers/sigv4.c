@@ -4,22 +4,12 @@
  * (removing "." and ".." segments) is left out: Lambda's paths never have them. */
 #include "aslrun/sigv4.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "netlib.h"
-
-static const char hexdig[] = "0123456789abcdef";
-
-static void to_hex(const unsigned char *p, size_t n, char *out)
-{
-  for (size_t i = 0; i < n; i++) {
-    out[2 * i] = hexdig[p[i] >> 4];
-    out[2 * i + 1] = hexdig[p[i] & 15];
-  }
-  out[2 * n] = '\0';
-}
+#include "aslrun/digest.h"
 
 void asl_sigv4_uri_encode(asl_buf *b, const char *s, size_t n, bool keep_slash)
 {
@@ -40,14 +30,10 @@ void asl_sigv4_uri_encode(asl_buf *b, const char *s, size_t n, bool keep_slash)
 
 asl_status asl_sigv4_sha256_hex(const void *p, size_t n, char hex[65], asl_error *err)
 {
-  const asl__crypto_api *c = asl__crypto_load(err);
-  if (!c)
-    return err->code;
-  unsigned char md[32];
-  unsigned int len = 0;
-  if (!c->digest(p, n, md, &len, c->sha256(), NULL) || len != 32)
-    return asl_error_set(err, ASL_E_IO, NULL, "SHA-256 failed in libcrypto");
-  to_hex(md, 32, hex);
+  unsigned char md[ASL_DIGEST_MAX];
+  if (asl_digest(ASL_DIGEST_SHA256, p, n, md, err) != 32)
+    return err->code ? err->code : asl_error_set(err, ASL_E_IO, NULL, "SHA-256 failed");
+  asl_hex(md, 32, hex);
   return ASL_OK;
 }
 
@@ -111,20 +97,9 @@ static char *lower(const char *s)
   return l;
 }
 
-static bool hmac(const asl__crypto_api *c, const unsigned char *key, size_t key_len,
-                 const char *data, size_t len, unsigned char out[32])
-{
-  unsigned int n = 0;
-  return c->hmac(c->sha256(), key, (int)key_len, (const unsigned char *)data, len, out, &n) &&
-         n == 32;
-}
-
 asl_status asl_sigv4_sign(const asl_sigv4_input *in, asl_sigv4_output *out, asl_error *err)
 {
   memset(out, 0, sizeof *out);
-  const asl__crypto_api *c = asl__crypto_load(err);
-  if (!c)
-    return err->code;
   for (size_t i = 0; i < in->n_headers; i++)
     if (!in->headers[i].name[0])
       return asl_error_set(err, ASL_E_USAGE, NULL, "SigV4: a header to sign has no name");
@@ -208,10 +183,11 @@ asl_status asl_sigv4_sign(const asl_sigv4_input *in, asl_sigv4_output *out, asl_
   char *k0 = asl_strfmt("AWS4%s", in->secret_key);
   unsigned char k[32];
   unsigned char sig[32];
-  bool ok = hmac(c, (const unsigned char *)k0, strlen(k0), date, strlen(date), k) &&
-            hmac(c, k, 32, in->region, strlen(in->region), k) &&
-            hmac(c, k, 32, in->service, strlen(in->service), k) &&
-            hmac(c, k, 32, "aws4_request", 12, k) && hmac(c, k, 32, sts, strlen(sts), sig);
+  bool ok = asl_hmac_sha256(k0, strlen(k0), date, strlen(date), k, err) &&
+            asl_hmac_sha256(k, 32, in->region, strlen(in->region), k, err) &&
+            asl_hmac_sha256(k, 32, in->service, strlen(in->service), k, err) &&
+            asl_hmac_sha256(k, 32, "aws4_request", 12, k, err) &&
+            asl_hmac_sha256(k, 32, sts, strlen(sts), sig, err);
   memset(k0, 0, strlen(k0)); /* the secret should not linger in freed memory */
   asl_free(k0);
   if (!ok) {
@@ -221,8 +197,8 @@ asl_status asl_sigv4_sign(const asl_sigv4_input *in, asl_sigv4_output *out, asl_
     asl_buf_free(&signed_headers);
     return asl_error_set(err, ASL_E_IO, NULL, "HMAC-SHA256 failed in libcrypto");
   }
-  to_hex(k, 32, out->signing_key);
-  to_hex(sig, 32, out->signature);
+  asl_hex(k, 32, out->signing_key);
+  asl_hex(sig, 32, out->signature);
   out->authorization = asl_strfmt("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, "
                                   "Signature=%s",
                                   in->access_key, scope, signed_headers.data ? signed_headers.data : "",

@@ -1,10 +1,11 @@
 /* The encoding family of intrinsics: States.Base64Encode, States.Base64Decode, States.Hash
- * (MD5, SHA-1, SHA-256, SHA-384, SHA-512 through libcrypto), each over the UTF-8 bytes of a
+ * (MD5, SHA-1, SHA-256, SHA-384, SHA-512: util's digest.c), each over the UTF-8 bytes of a
  * string of at most 10,000 characters, AWS's documented limit. */
 #include "intrinsic.h"
 
-#include <openssl/evp.h>
 #include <string.h>
+
+#include "aslrun/digest.h"
 
 #define INPUT_MAX_CHARS 10000
 
@@ -91,30 +92,23 @@ asl_json *intr_hash(const intr_call *c, asl_json **argv, size_t argc, const asl_
   if (!check_size(c, argv[0], err))
     return NULL;
   const char *alg = asl_json_str(argv[1]);
-  const EVP_MD *md = strcmp(alg, "MD5") == 0       ? EVP_md5()
-                     : strcmp(alg, "SHA-1") == 0   ? EVP_sha1()
-                     : strcmp(alg, "SHA-256") == 0 ? EVP_sha256()
-                     : strcmp(alg, "SHA-384") == 0 ? EVP_sha384()
-                     : strcmp(alg, "SHA-512") == 0 ? EVP_sha512()
-                                                   : NULL;
-  if (!md) {
+  int md = asl_digest_named(alg, asl_json_str_len(argv[1]));
+  if (md < 0) {
     asl__intr_fail(c, err,
                    "'%s' is not a hash algorithm; use MD5, SHA-1, SHA-256, SHA-384 or SHA-512",
                    alg);
     return NULL;
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int dlen = 0;
-  if (!EVP_Digest(asl_json_str(argv[0]), asl_json_str_len(argv[0]), digest, &dlen, md, NULL)) {
-    asl__intr_fail(c, err, "the %s digest could not be computed", alg);
+  unsigned char digest[ASL_DIGEST_MAX];
+  asl_error why = ASL_ERROR_INIT;
+  size_t dlen = asl_digest((asl_digest_alg)md, asl_json_str(argv[0]), asl_json_str_len(argv[0]),
+                           digest, &why);
+  if (dlen == 0) {
+    asl__intr_fail(c, err, "the %s digest could not be computed: %s", alg, why.cause);
+    asl_error_clear(&why);
     return NULL;
   }
-  static const char hex[] = "0123456789abcdef";
-  char *out = asl_alloc(2 * dlen + 1);
-  for (unsigned int i = 0; i < dlen; i++) {
-    out[2 * i] = hex[digest[i] >> 4];
-    out[2 * i + 1] = hex[digest[i] & 15];
-  }
-  out[2 * dlen] = '\0';
-  return asl_json_string_take(out, 2 * dlen);
+  char hex[2 * ASL_DIGEST_MAX + 1];
+  asl_hex(digest, dlen, hex);
+  return asl_json_string(hex, 2 * dlen);
 }

@@ -6,7 +6,8 @@
 #include "functions.h"
 
 #include <math.h>
-#include <openssl/evp.h>
+
+#include "aslrun/digest.h"
 
 static jv surplus(jn_ctx *c, const char *fname, uint32_t nargs, uint32_t allowed, jv *args)
 {
@@ -113,18 +114,8 @@ jv fn_sfn_hash(jn_ctx *c, jv *args, uint32_t nargs, jv input)
     return sig_error(c, "hash", 2, alg);
   uint32_t an;
   const char *as = jv_strp(alg, &an);
-  const EVP_MD *md = NULL;
-  if (an == 3 && memcmp(as, "MD5", 3) == 0)
-    md = EVP_md5();
-  else if (an == 5 && memcmp(as, "SHA-1", 5) == 0)
-    md = EVP_sha1();
-  else if (an == 7 && memcmp(as, "SHA-256", 7) == 0)
-    md = EVP_sha256();
-  else if (an == 7 && memcmp(as, "SHA-384", 7) == 0)
-    md = EVP_sha384();
-  else if (an == 7 && memcmp(as, "SHA-512", 7) == 0)
-    md = EVP_sha512();
-  if (!md) {
+  int md = asl_digest_named(as, an);
+  if (md < 0) {
     char *m = asl_strfmt("Hash algorithm '%.*s' must be one of SHA-1, SHA-384, SHA-256, SHA-512, "
                          "MD5",
                          (int)an, as);
@@ -134,17 +125,16 @@ jv fn_sfn_hash(jn_ctx *c, jv *args, uint32_t nargs, jv input)
   }
   uint32_t n;
   const char *s = jv_strp(v, &n);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int dlen = 0;
-  if (!EVP_Digest(s, n, digest, &dlen, md, NULL))
-    return jn_fail_limit(c, "U1002", "the digest could not be computed");
-  static const char hex[] = "0123456789abcdef";
-  char *out = jn_alloc(c, 2 * dlen + 1);
-  for (unsigned int i = 0; i < dlen; i++) {
-    out[2 * i] = hex[digest[i] >> 4];
-    out[2 * i + 1] = hex[digest[i] & 15];
+  unsigned char digest[ASL_DIGEST_MAX];
+  asl_error why = ASL_ERROR_INIT;
+  size_t dlen = asl_digest((asl_digest_alg)md, s, n, digest, &why);
+  if (dlen == 0) {
+    jv r = jn_fail_limit(c, "U1002", why.cause ? why.cause : "the digest could not be computed");
+    asl_error_clear(&why);
+    return r;
   }
-  out[2 * dlen] = '\0';
+  char *out = jn_alloc(c, 2 * dlen + 1);
+  asl_hex(digest, dlen, out);
   return jv_str(out, 2 * dlen);
 }
 
