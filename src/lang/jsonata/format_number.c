@@ -10,6 +10,10 @@ typedef ASL_VEC(uint32_t) ustr;
 
 static void u_from(ustr *u, const char *s, size_t n)
 {
+  /* storage even for an empty string: the picture's parts are offsets from its first item, and
+   * NULL + 0 is undefined */
+  ASL_VEC_PUSH(*u, 0);
+  u->len = 0;
   for (size_t i = 0; i < n;)
     ASL_VEC_PUSH(*u, jn_utf8_next(s, n, &i));
 }
