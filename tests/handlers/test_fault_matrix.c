@@ -216,15 +216,7 @@ static bool gone(int pid)
 static void on_event(void *data, const asl_event *ev)
 {
   seen *s = data;
-  /* the history file's shape (src/cli/history.c) */
-  asl_json *o = asl_json_object(5);
-  asl_json_obj_put_cstr(o, "type", asl_json_cstr(asl_event_type_name(ev->type)));
-  asl_json_obj_put_cstr(o, "id", asl_json_int(ev->id));
-  asl_json_obj_put_cstr(o, "previousEventId", asl_json_int(ev->previous_id));
-  const char *key = asl_event_details_key(ev->type);
-  if (key && ev->details)
-    asl_json_obj_put_cstr(o, key, asl_json_incref(ev->details));
-  asl_json_arr_push(s->events, o);
+  asl_json_arr_push(s->events, asl_event_json(ev, asl_json_int(ev->timestamp_ms)));
 }
 
 static void on_note(void *data, const asl_note *n)
