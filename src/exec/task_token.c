@@ -26,7 +26,6 @@ static char *base64_decode(const char *s, size_t *out_len)
   while (data > n - 2 && s[data - 1] == '=')
     data--;
   asl_buf b = ASL_BUF_INIT;
-  asl_buf_reserve(&b, 1);
   if (asl_base64_decode(s, data, 0, &b) != data) {
     asl_buf_free(&b);
     return NULL;

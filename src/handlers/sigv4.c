@@ -31,8 +31,8 @@ void asl_sigv4_uri_encode(asl_buf *b, const char *s, size_t n, bool keep_slash)
 asl_status asl_sigv4_sha256_hex(const void *p, size_t n, char hex[65], asl_error *err)
 {
   unsigned char md[ASL_DIGEST_MAX];
-  if (asl_digest(ASL_DIGEST_SHA256, p, n, md, err) != 32)
-    return err->code ? err->code : asl_error_set(err, ASL_E_IO, NULL, "SHA-256 failed");
+  if (asl_digest(ASL_DIGEST_SHA256, p, n, md, err) == 0)
+    return ASL_E_IO; /* [err] says why */
   asl_hex(md, 32, hex);
   return ASL_OK;
 }

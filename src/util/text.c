@@ -89,10 +89,17 @@ void asl_base64_encode(const void *data, size_t n, asl_buf *out)
 
 static int base64_value(char c, unsigned flags)
 {
-  if ((flags & ASL_BASE64_URL) && (c == '-' || c == '_'))
-    return c == '-' ? 62 : 63;
-  const char *p = c ? strchr(base64_alphabet, c) : NULL;
-  return p ? (int)(p - base64_alphabet) : -1;
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+' || (c == '-' && (flags & ASL_BASE64_URL)))
+    return 62;
+  if (c == '/' || (c == '_' && (flags & ASL_BASE64_URL)))
+    return 63;
+  return -1;
 }
 
 size_t asl_base64_decode(const char *s, size_t n, unsigned flags, asl_buf *out)
