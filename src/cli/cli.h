@@ -67,8 +67,9 @@ asl_machine *cli_load_machine_with(const char *path, const asl_load_opts *opts,
 
 /* What run, test and replay share about an execution: determinism (--seed, --start-time),
  * AWS's quotas, each raisable (--max-history-events, --max-duration, --inline-map-concurrency,
- * --distributed-map-concurrency, --max-state-name, --payload-limit) and --trace. Each command puts CLI_EXEC_OPTS in its
- * option table and hands the ids from CLI_OPT_SEED on to cli_exec_setting. */
+ * --distributed-map-concurrency, --max-state-name, --payload-limit) and --trace. Each command
+ * puts CLI_EXEC_OPTS in its option table and hands the ids from CLI_OPT_SEED on to
+ * cli_exec_setting. */
 enum {
   CLI_OPT_SEED = 1000,
   CLI_OPT_START_TIME,

@@ -80,7 +80,8 @@ static bool parse_quota(const char *text, int64_t min, int64_t *out);
 int cli_limits_env(const char *command, cli_exec_settings *s)
 {
   const char *env = getenv("ASLRUN_PAYLOAD_LIMIT");
-  if (!s->payload_limit && env && *env && !cli_parse_limit(env, &s->payload_limit)) /* --payload-limit wins */
+  /* an option wins over the environment */
+  if (!s->payload_limit && env && *env && !cli_parse_limit(env, &s->payload_limit))
     return cli_usage_error(command,
                            "ASLRUN_PAYLOAD_LIMIT takes a number of bytes (at least 1) or 'none', "
                            "not '%s'",

@@ -425,7 +425,8 @@ int main(int argc, char **argv)
     return 1;
   server_pid = server.pid;
   snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", server.port);
-  snprintf(closed_endpoint, sizeof closed_endpoint, "http://127.0.0.1:%d", child_server_closed_port());
+  snprintf(closed_endpoint, sizeof closed_endpoint, "http://127.0.0.1:%d",
+           child_server_closed_port());
   const char *out_dir = "fault-histories";
   mkdir(out_dir, 0755);
 
