@@ -117,6 +117,8 @@ enum {
  * such characters). Returns how many characters it decoded or skipped: the callers judge padding
  * and what follows, as each of them has its own rule. */
 size_t asl_base64_decode(const char *s, size_t n, unsigned flags, asl_buf *out);
+/* The value 0..15 of hex digit [c] (either case), or -1. */
+int asl_hex_value(char c);
 /* Number of UTF-16 code units [s] takes (Java's String.length(), which AWS's limits count). */
 size_t asl_utf16_len(const char *s, size_t n);
 

@@ -171,17 +171,6 @@ static void on_result(void *data, const asl__raw_result *r)
 
 /* ---- requests ---- */
 
-static int hex_value(char ch)
-{
-  if (ch >= '0' && ch <= '9')
-    return ch - '0';
-  if (ch >= 'a' && ch <= 'f')
-    return ch - 'a' + 10;
-  if (ch >= 'A' && ch <= 'F')
-    return ch - 'A' + 10;
-  return -1;
-}
-
 /* Percent-decodes [n] bytes of [s] ('+' stays '+', as in a path); NULL when an escape is bad. */
 static char *pct_decode(const char *s, size_t n, size_t *out_len)
 {
@@ -192,8 +181,8 @@ static char *pct_decode(const char *s, size_t n, size_t *out_len)
       asl_buf_addc(&b, s[i]);
       continue;
     }
-    int hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
-    int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+    int hi = i + 2 < n ? asl_hex_value(s[i + 1]) : -1;
+    int lo = hi >= 0 ? asl_hex_value(s[i + 2]) : -1;
     if (lo < 0) {
       asl_buf_free(&b);
       return NULL;

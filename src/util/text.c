@@ -124,6 +124,17 @@ size_t asl_base64_decode(const char *s, size_t n, unsigned flags, asl_buf *out)
   return i;
 }
 
+int asl_hex_value(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 size_t asl_utf16_len(const char *s, size_t n)
 {
   size_t units = 0;

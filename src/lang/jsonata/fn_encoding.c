@@ -124,17 +124,6 @@ jv fn_encode_url(jn_ctx *c, jv *args, uint32_t nargs, jv input)
   return encode(c, args, nargs, false, "encodeUrl");
 }
 
-static int hexv(char ch)
-{
-  if (ch >= '0' && ch <= '9')
-    return ch - '0';
-  if (ch >= 'a' && ch <= 'f')
-    return ch - 'a' + 10;
-  if (ch >= 'A' && ch <= 'F')
-    return ch - 'A' + 10;
-  return -1;
-}
-
 static jv decode(jn_ctx *c, jv *args, uint32_t nargs, bool component, const char *fname)
 {
   jv v = arg_at(args, nargs, 0);
@@ -152,7 +141,7 @@ static jv decode(jn_ctx *c, jv *args, uint32_t nargs, bool component, const char
     size_t start = i;
     if (i + 2 >= n)
       goto bad;
-    int h = hexv(s[i + 1]), l = hexv(s[i + 2]);
+    int h = asl_hex_value(s[i + 1]), l = asl_hex_value(s[i + 2]);
     if (h < 0 || l < 0)
       goto bad;
     unsigned char b0 = (unsigned char)(h * 16 + l);
@@ -171,7 +160,7 @@ static jv decode(jn_ctx *c, jv *args, uint32_t nargs, bool component, const char
     for (size_t k = 1; k <= need; k++) {
       if (i + 2 >= n || s[i] != '%')
         goto bad;
-      int hh = hexv(s[i + 1]), ll = hexv(s[i + 2]);
+      int hh = asl_hex_value(s[i + 1]), ll = asl_hex_value(s[i + 2]);
       if (hh < 0 || ll < 0)
         goto bad;
       seq[k] = (unsigned char)(hh * 16 + ll);

@@ -112,17 +112,6 @@ static jn_node *op_token(jn_lexer *L, jn_op op, size_t width)
   return n;
 }
 
-static int hexval(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Writes a UTF-16 code unit sequence's code point; lone surrogates are kept as three bytes
  * (WTF-8) so that functions that must refuse them ($encodeUrl) still can. */
 static void put_cp(asl_buf *b, uint32_t cp)
@@ -154,7 +143,7 @@ static jn_node *scan_string(jn_lexer *L, char quote)
       case 'u': {
         int v = 0;
         for (size_t k = 1; k <= 4; k++) {
-          int h = hexval(peek(L, L->pos + k));
+          int h = asl_hex_value(peek(L, L->pos + k));
           if (h < 0) {
             asl_buf_free(&b);
             return jn_syntax_error(L->err, L->a, "S0104", L->pos, NULL, 0, false);

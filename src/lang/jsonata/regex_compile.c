@@ -79,24 +79,13 @@ static uint32_t next_cp(rparser *P)
   return jn_utf8_next(P->s, P->len, &P->i);
 }
 
-static int hexd(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static bool parse_hex(rparser *P, int n, uint32_t *out)
 {
   if (P->i + (size_t)n > P->len)
     return false;
   uint32_t v = 0;
   for (int k = 0; k < n; k++) {
-    int d = hexd(P->s[P->i + (size_t)k]);
+    int d = asl_hex_value(P->s[P->i + (size_t)k]);
     if (d < 0)
       return false;
     v = v * 16 + (uint32_t)d;
