@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "../unit/check.h"
+#include "../unit/literals.h"
 #include "aslrun/exec.h"
 #include "aslrun/handler.h"
 
@@ -37,16 +38,6 @@ typedef struct harness {
   asl_handlers *handlers; /* serves the Tasks (freed by teardown), or NULL */
 } harness;
 
-static inline asl_json *J(const char *text)
-{
-  asl_error err = ASL_ERROR_INIT;
-  asl_json *v = asl_json_parse(text, strlen(text), NULL, &err);
-  if (!v) {
-    fprintf(stderr, "bad test JSON: %s\n", text);
-    exit(2);
-  }
-  return v;
-}
 
 static inline void on_event(void *data, const asl_event *ev)
 {
@@ -112,15 +103,7 @@ static inline void setup_with(harness *h, const char *definition, const char *in
     }
     asl_json_decref(cfg);
   }
-  asl_diags d = ASL_DIAGS_INIT;
-  h->m = asl_machine_load_text(definition, strlen(definition), NULL, &d);
-  if (!h->m) {
-    asl_buf b = ASL_BUF_INIT;
-    asl_diags_print(&d, "test", definition, strlen(definition), &b);
-    fprintf(stderr, "cannot load test machine:\n%s", b.data);
-    exit(2);
-  }
-  asl_diags_free(&d);
+  h->m = load_machine(definition);
   h->sink = (asl_event_sink){.on_event = on_event, .data = h};
   h->tokens = (asl_task_token_sink){.on_wait = on_wait, .on_end = on_end, .data = h};
   asl_exec_opts o = {.loop = &h->loop, .virtual_time = virtual_time, .sinks = &h->sink,

@@ -520,9 +520,7 @@ static void test_not_redrivable(void)
   uv_loop_t loop;
   uv_loop_init(&loop);
   const char *def = "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Next\":\"A\"}}}";
-  asl_diags d = ASL_DIAGS_INIT;
-  asl_machine *m = asl_machine_load_text(def, strlen(def), NULL, &d);
-  asl_diags_free(&d);
+  asl_machine *m = load_machine(def);
   static harness counter;
   asl_exec_opts o = {.loop = &loop, .virtual_time = true,
                      .quotas = {.max_history_events = 100}};
@@ -552,9 +550,7 @@ static void test_express(void)
   uv_loop_init(&loop);
   const char *def = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
                     "\"Parameters\":{\"e.$\":\"$$.Execution\"},\"End\":true}}}";
-  asl_diags d = ASL_DIAGS_INIT;
-  asl_machine *m = asl_machine_load_text(def, strlen(def), NULL, &d);
-  asl_diags_free(&d);
+  asl_machine *m = load_machine(def);
   int done = 0;
   static harness counter; /* counts the done callbacks */
   asl_exec_opts o = {.loop = &loop, .virtual_time = true, .express = true, .name = "café",

@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "../unit/check.h"
+#include "../unit/literals.h"
 #include "aslrun/exec.h"
 
 #define MAX_EVENTS 64
@@ -31,30 +32,7 @@ typedef struct recorder {
   asl_exec *exec;
 } recorder;
 
-static asl_machine *load(const char *text)
-{
-  asl_diags d = ASL_DIAGS_INIT;
-  asl_machine *m = asl_machine_load_text(text, strlen(text), NULL, &d);
-  if (!m) {
-    asl_buf b = ASL_BUF_INIT;
-    asl_diags_print(&d, "test", text, strlen(text), &b);
-    fprintf(stderr, "cannot load test machine:\n%s", b.data);
-    exit(2);
-  }
-  asl_diags_free(&d);
-  return m;
-}
 
-static asl_json *J(const char *text)
-{
-  asl_error err = ASL_ERROR_INIT;
-  asl_json *v = asl_json_parse(text, strlen(text), NULL, &err);
-  if (!v) {
-    fprintf(stderr, "bad test JSON: %s\n", text);
-    exit(2);
-  }
-  return v;
-}
 
 static void on_event(void *data, const asl_event *ev)
 {
@@ -126,7 +104,7 @@ static void test_success_and_events(void)
   size_t live = asl_json_live();
   uv_loop_t loop;
   uv_loop_init(&loop);
-  asl_machine *m = load("{\"StartAt\":\"A\",\"States\":{"
+  asl_machine *m = load_machine("{\"StartAt\":\"A\",\"States\":{"
                         "\"A\":{\"Type\":\"Pass\",\"Result\":{\"x\":1},\"Next\":\"W\"},"
                         "\"W\":{\"Type\":\"Wait\",\"Seconds\":3600,\"Next\":\"S\"},"
                         "\"S\":{\"Type\":\"Succeed\"}}}");
@@ -188,7 +166,7 @@ static void test_stop_during_wait(void)
   size_t live = asl_json_live();
   uv_loop_t loop;
   uv_loop_init(&loop);
-  asl_machine *m = load("{\"StartAt\":\"W\",\"States\":{"
+  asl_machine *m = load_machine("{\"StartAt\":\"W\",\"States\":{"
                         "\"W\":{\"Type\":\"Wait\",\"Seconds\":3600,\"End\":true}}}");
   recorder rec = {0};
   asl_event_sink sink;
@@ -225,7 +203,7 @@ static void test_endless_loop_still_stops(void)
   uv_loop_init(&loop);
   char text[256];
   snprintf(text, sizeof text, endless, "");
-  asl_machine *m = load(text);
+  asl_machine *m = load_machine(text);
   recorder rec = {0};
   asl_event_sink sink;
   asl_exec *e = start(&loop, m, "{}", false, &rec, &sink);
@@ -249,7 +227,7 @@ static void test_endless_loop_times_out(bool virtual_time)
   uv_loop_init(&loop);
   char text[256];
   snprintf(text, sizeof text, endless, "\"TimeoutSeconds\":1,");
-  asl_machine *m = load(text);
+  asl_machine *m = load_machine(text);
   asl_exec_opts o = {.loop = &loop,
                      .virtual_time = virtual_time,
                      .quotas = {.max_history_events = ASL_QUOTA_NONE}};
@@ -279,7 +257,7 @@ static void test_stop_from_inside_a_sink(void)
   uv_loop_init(&loop);
   char text[256];
   snprintf(text, sizeof text, endless, "");
-  asl_machine *m = load(text);
+  asl_machine *m = load_machine(text);
   recorder rec = {.stop_at = 5};
   asl_event_sink sink;
   asl_exec *e = start(&loop, m, "{}", true, &rec, &sink);
@@ -322,7 +300,7 @@ static void test_refused_starts(void)
   size_t live = asl_json_live();
   uv_loop_t loop;
   uv_loop_init(&loop);
-  asl_machine *m = load("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":true}}}");
+  asl_machine *m = load_machine("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":true}}}");
   expect_refused(&loop, m, "{}", (asl_exec_opts){.name = "has space"}, ASL_E_USAGE,
                  "space or control character");
   expect_refused(&loop, m, "{}", (asl_exec_opts){.name = "a:b"}, ASL_E_USAGE, "contains ':'");
@@ -347,10 +325,10 @@ static void test_two_executions_on_one_loop(void)
   size_t live = asl_json_live();
   uv_loop_t loop;
   uv_loop_init(&loop);
-  asl_machine *ok = load("{\"StartAt\":\"W\",\"States\":{"
+  asl_machine *ok = load_machine("{\"StartAt\":\"W\",\"States\":{"
                          "\"W\":{\"Type\":\"Wait\",\"Seconds\":10,\"Next\":\"P\"},"
                          "\"P\":{\"Type\":\"Pass\",\"Result\":\"done\",\"End\":true}}}");
-  asl_machine *bad = load("{\"StartAt\":\"F\",\"States\":{"
+  asl_machine *bad = load_machine("{\"StartAt\":\"F\",\"States\":{"
                           "\"F\":{\"Type\":\"Fail\",\"Error\":\"E\",\"Cause\":\"C\"}}}");
   recorder r1 = {0};
   recorder r2 = {0};
@@ -405,7 +383,7 @@ static void test_tasks_with_one_registry(void)
   uv_loop_t loop;
   uv_loop_init(&loop);
   /* a Parallel whose second branch maps a Task over the items: retried once, then caught */
-  asl_machine *m = load(
+  asl_machine *m = load_machine(
       "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"End\":true,\"Branches\":["
       "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Result\":\"a\",\"End\":true}}},"
       "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"MaxConcurrency\":1,\"End\":true,"
@@ -483,7 +461,7 @@ static void test_mocks_take_no_exact_time(void)
   size_t live = asl_json_live();
   uv_loop_t loop;
   uv_loop_init(&loop);
-  asl_machine *m = load("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+  asl_machine *m = load_machine("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
                         "\"Resource\":\"arn:aws:lambda:us-east-1:123456789012:function:F\","
                         "\"End\":true}}}");
   asl_json *config = J("{\"mocks\":{\"T\":{\"Return\":1}}}");
@@ -518,7 +496,7 @@ static void test_task_without_registry(void)
   size_t live = asl_json_live();
   uv_loop_t loop;
   uv_loop_init(&loop);
-  asl_machine *m = load("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+  asl_machine *m = load_machine("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
                         "\"Resource\":\"arn:aws:states:::lambda:invoke\",\"End\":true}}}");
   recorder rec = {0};
   asl_event_sink sink;
@@ -540,7 +518,7 @@ static void test_stop_during_map(void)
   size_t live = asl_json_live();
   uv_loop_t loop;
   uv_loop_init(&loop);
-  asl_machine *m = load("{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"End\":true,"
+  asl_machine *m = load_machine("{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"End\":true,"
                         "\"MaxConcurrency\":2,\"ItemProcessor\":{\"StartAt\":\"W\",\"States\":{"
                         "\"W\":{\"Type\":\"Wait\",\"Seconds\":3600,\"End\":true}}}}}}");
   recorder rec = {0};

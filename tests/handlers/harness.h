@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../unit/check.h"
+#include "../unit/literals.h"
 #include "aslrun/handler.h"
 
 /* Writing to a pipe or socket whose reader is gone (a function that exits without reading its
@@ -18,16 +19,6 @@ static inline void ignore_sigpipe(void)
   signal(SIGPIPE, SIG_IGN);
 }
 
-static inline asl_json *J(const char *text)
-{
-  asl_error err = ASL_ERROR_INIT;
-  asl_json *v = asl_json_parse(text, strlen(text), NULL, &err);
-  if (!v) {
-    fprintf(stderr, "bad test JSON: %s\n  %s\n", err.cause, text);
-    exit(2);
-  }
-  return v;
-}
 
 typedef struct outcome {
   int calls; /* how many times the callback ran */

@@ -321,10 +321,7 @@ static void run_row(const row *r, const char *out_dir)
                          "\"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:%s\", "
                          "\"End\": true}}}",
                          r->fn_name);
-  asl_diags d = ASL_DIAGS_INIT;
-  asl_machine *m = asl_machine_load_text(def, strlen(def), NULL, &d);
-  CHECK(m != NULL);
-  asl_diags_free(&d);
+  asl_machine *m = load_machine(def);
   seen s = {.events = asl_json_array(16)};
   asl_event_sink sink = {.on_event = on_event, .data = &s, .on_note = on_note};
   asl_exec_opts o = {.loop = &loop, .sinks = &sink, .sink_count = 1, .handlers = h};
